@@ -1,0 +1,89 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings shared by every target: explicit imports, explicit existentials.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Restable",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "restable", targets: ["restable"]),
+        .library(name: "RestableCore", targets: ["RestableCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "RestableCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "RestableSQL", dependencies: ["RestableCore"], swiftSettings: strictSettings),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "RestableSQLite",
+            dependencies: ["RestableCore", "RestableSQL", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "RestableHTTP",
+            dependencies: [
+                "RestableCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "RestableApp",
+            dependencies: [
+                "RestableCore", "RestableSQLite", "RestableHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "restable",
+            dependencies: [
+                "RestableApp", "RestableCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "RestableCoreTests", dependencies: ["RestableCore"], swiftSettings: strictSettings),
+        .testTarget(name: "RestableSQLTests", dependencies: ["RestableCore", "RestableSQL"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RestableStoreTests",
+            dependencies: ["RestableCore", "RestableSQLite", "RestableApp"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RestableHTTPTests",
+            dependencies: [
+                "RestableCore", "RestableHTTP", "RestableApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RestableCommandTests",
+            dependencies: ["RestableApp", "restable"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,95 @@
+public import Hummingbird
+public import Logging
+public import RestableCore
+public import RestableHTTP
+import RestableSQLite
+import ServiceLifecycle
+
+/// How to serve: where to listen, and what to tell once listening.
+public struct ServeOptions: Sendable {
+    public var host: String
+    /// 0 picks a free port; the port in use is passed to `onListening`.
+    public var port: Int
+    public var logger: Logger
+    /// Called once the server accepts connections, with the port it listens on.
+    public var onListening: @Sendable (Int) async -> Void
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.host = host
+        self.port = port
+        self.logger = logger
+        self.onListening = onListening
+    }
+}
+
+/// Opens the configured store, creates missing tables (loading seed rows into the ones it
+/// creates), and builds the engine. The one place where a store is chosen.
+public func buildEngine(_ configuration: Configuration, logger: Logger) async throws -> (Engine, any Store) {
+    let store: any Store
+    switch configuration.database {
+    case .sqliteFile(let path): store = try SQLiteStore(.file(path), logger: logger)
+    case .sqliteMemory: store = try SQLiteStore(.memory, logger: logger)
+    }
+    do {
+        let created = Set(try await store.prepare(configuration.schema))
+        if !created.isEmpty {
+            logger.info("created tables", metadata: ["resources": "\(created.sorted().joined(separator: ", "))"])
+        }
+        let engine = Engine(schema: configuration.schema, store: store, logger: logger)
+        try await loadSeed(configuration, into: created, engine: engine, store: store)
+        return (engine, store)
+    } catch {
+        await store.close()
+        throw error
+    }
+}
+
+/// Inserts the seed rows of the resources whose tables were just created, parents first, in one transaction.
+func loadSeed(_ configuration: Configuration, into created: Set<String>, engine: Engine, store: any Store) async throws {
+    let order = configuration.schema.parentsFirst.map(\.name)
+    let seeds = configuration.seed.filter { created.contains($0.resource) }
+        .sorted { (order.firstIndex(of: $0.resource) ?? 0) < (order.firstIndex(of: $1.resource) ?? 0) }
+    guard !seeds.isEmpty else { return }
+    var plans: [InsertPlan] = []
+    for seed in seeds {
+        for row in seed.rows { plans.append(try engine.planner.plan(CreateRequest(resource: seed.resource, values: row))) }
+    }
+    let inserts = plans
+    try await store.write { session in
+        for plan in inserts { _ = try await session.insert(plan.resource, values: plan.values) }
+    }
+}
+
+/// The dialect mounts of a configuration, over one engine.
+public func buildMounts(_ configuration: Configuration, engine: Engine) -> [DialectMount] {
+    configuration.mounts.map { mount in
+        switch mount.dialect {
+        case .native: DialectMount(path: mount.path, dialect: NativeDialect(engine: engine))
+        }
+    }
+}
+
+/// The whole application: store, engine, dialects and HTTP server. The CLI and the tests both
+/// call this; the store closes when the application shuts down.
+public func buildApplication(_ configuration: Configuration, options: ServeOptions) async throws -> some ApplicationProtocol {
+    let (engine, store) = try await buildEngine(configuration, logger: options.logger)
+    let responder = RestableResponder(
+        mounts: buildMounts(configuration, engine: engine), maximumBodySize: configuration.maximumBodySize, logger: options.logger)
+    let onListening = options.onListening
+    return Application(
+        responder: responder,
+        configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Restable"),
+        services: [StoreCloser(store: store)],
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
+        logger: options.logger)
+}
+
+/// Closes the store after the server has stopped (services stop in reverse order of start).
+struct StoreCloser: Service {
+    let store: any Store
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.close()
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+public import RestableCore
+import Yams
+
+/// Reads a YAML configuration, checking every part and naming the line of each problem.
+///
+/// Unknown keys are errors (a misspelt `onDelete` must not silently become a default).
+public struct ConfigurationLoader {
+    let file: String
+
+    /// Loads the file at `path`.
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration text; `file` names it in messages.
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Self.yamlError(error, file: file)
+        } catch {
+            throw ConfigurationError(file: file, message: "invalid YAML: \(error)")
+        }
+        guard let node else { throw ConfigurationError(file: file, line: 1, message: "the file is empty") }
+        return try ConfigurationLoader(file: file).configuration(node)
+    }
+
+    static func yamlError(_ error: YamlError, file: String) -> ConfigurationError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigurationError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+        default:
+            return ConfigurationError(file: file, message: "invalid YAML: \(error)")
+        }
+    }
+
+    func error(_ node: Node?, _ message: String) -> ConfigurationError {
+        ConfigurationError(file: file, line: node?.mark?.line, column: node?.mark?.column, message: message)
+    }
+
+    /// The members of a mapping, refusing keys outside `allowed`.
+    func members(_ node: Node, _ what: String, allowed: Set<String>? = nil) throws(ConfigurationError) -> [(String, Node, Node)] {
+        guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping") }
+        var result: [(String, Node, Node)] = []
+        var seen = Set<String>()
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.scalar?.string else { throw error(keyNode, "keys of \(what) must be names") }
+            if let allowed, !allowed.contains(key) {
+                throw error(keyNode, "unknown key '\(key)' in \(what); expected one of: \(allowed.sorted().joined(separator: ", "))")
+            }
+            guard seen.insert(key).inserted else { throw error(keyNode, "'\(key)' appears twice in \(what)") }
+            result.append((key, keyNode, value))
+        }
+        return result
+    }
+
+    func string(_ node: Node, _ what: String) throws(ConfigurationError) -> String {
+        guard let scalar = node.scalar, !scalar.string.isEmpty else { throw error(node, "\(what) must be a non-empty text") }
+        return scalar.string
+    }
+
+    /// A list of names, or one name standing for a list of one.
+    func names(_ node: Node, _ what: String) throws(ConfigurationError) -> [String] {
+        if case .sequence(let sequence) = node {
+            var names: [String] = []
+            for item in sequence { names.append(try string(item, what)) }
+            guard !names.isEmpty else { throw error(node, "\(what) must name at least one column") }
+            return names
+        }
+        return [try string(node, what)]
+    }
+
+    func configuration(_ root: Node) throws(ConfigurationError) -> Configuration {
+        let top = try members(root, "the configuration", allowed: ["database", "server", "resources", "relationships", "mounts", "seed"])
+        func section(_ name: String) -> (Node, Node)? {
+            top.first { $0.0 == name }.map { ($0.1, $0.2) }
+        }
+        guard let (databaseKey, databaseNode) = section("database") else {
+            throw error(root, "the configuration needs a 'database' (for example sqlite:restable.sqlite)")
+        }
+        let url = try string(databaseNode, "database")
+        guard let database = DatabaseLocation(url: url) else {
+            throw error(databaseNode, "unsupported database URL '\(url)': use sqlite:PATH or sqlite::memory:")
+        }
+        _ = databaseKey
+        guard let (_, resourcesNode) = section("resources") else { throw error(root, "the configuration needs 'resources'") }
+        var resources: [Resource] = []
+        var resourceNodes: [String: Node] = [:]
+        for (name, keyNode, value) in try members(resourcesNode, "resources") {
+            resources.append(try resource(name, value))
+            resourceNodes[name] = keyNode
+        }
+        guard !resources.isEmpty else { throw error(resourcesNode, "'resources' declares no resource") }
+        var tables = Set<String>()
+        for resource in resources where !tables.insert(resource.table).inserted {
+            throw error(resourceNodes[resource.name], "two resources use the table '\(resource.table)'")
+        }
+        var relationships: [Relationship] = []
+        if let (_, node) = section("relationships") {
+            guard case .sequence(let sequence) = node else { throw error(node, "'relationships' must be a list") }
+            for item in sequence { relationships.append(try relationship(item, resources: resources)) }
+        }
+        let schema = Schema(resources: resources, relationships: relationships)
+        var mounts: [MountConfiguration] = []
+        if let (_, node) = section("mounts") {
+            guard case .sequence(let sequence) = node else { throw error(node, "'mounts' must be a list") }
+            for item in sequence { mounts.append(try mount(item, schema: schema)) }
+        } else {
+            mounts = [MountConfiguration(path: "/api", dialect: .native)]
+        }
+        var seen = Set<String>()
+        for (mount, node) in zip(mounts, mountNodes(section("mounts")?.1)) where !seen.insert(mount.path).inserted {
+            throw error(node, "two mounts use the path '\(mount.path)'")
+        }
+        var maximumBodySize = Configuration.defaultMaximumBodySize
+        if let (_, node) = section("server") {
+            for (key, _, value) in try members(node, "server", allowed: ["maxBodySize"]) where key == "maxBodySize" {
+                guard let size = value.scalar.flatMap({ Int($0.string) }), size > 0 else {
+                    throw error(value, "maxBodySize must be a positive number of bytes")
+                }
+                maximumBodySize = size
+            }
+        }
+        var seed: [(resource: String, rows: [[String: Value]])] = []
+        if let (_, node) = section("seed") {
+            for (name, keyNode, value) in try members(node, "seed") {
+                guard let resource = schema.resource(named: name) else {
+                    throw error(keyNode, "seed names '\(name)', which is not a resource")
+                }
+                seed.append((name, try rows(value, of: resource)))
+            }
+        }
+        return Configuration(
+            database: database, schema: schema, mounts: mounts, seed: seed, maximumBodySize: maximumBodySize, source: file)
+    }
+
+    private func mountNodes(_ node: Node?) -> [Node] {
+        guard case .sequence(let sequence)? = node else { return [] }
+        return Array(sequence)
+    }
+}

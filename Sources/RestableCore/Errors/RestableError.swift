@@ -1,0 +1,105 @@
+/// The engine's one error type. Dialects translate it to their wire format; nothing else does.
+///
+/// The ``Code`` is stable and machine-readable; the message is for people and never holds SQL
+/// text or driver internals.
+public struct RestableError: Error, Sendable, CustomStringConvertible {
+    public var code: Code
+    public var message: String
+    public var resource: String?
+    public var key: Key?
+    public var column: String?
+    /// For `restricted`: every relationship that blocked the delete.
+    public var blockers: [BlockingDependents]
+
+    public init(
+        _ code: Code, _ message: String, resource: String? = nil, key: Key? = nil, column: String? = nil,
+        blockers: [BlockingDependents] = []
+    ) {
+        self.code = code
+        self.message = message
+        self.resource = resource
+        self.key = key
+        self.column = column
+        self.blockers = blockers
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+extension RestableError {
+    /// A stable error code. A struct over a private enum, so that codes can be added freely.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Internal: String {
+            case notFound, unknownResource, unknownColumn, invalidKey, invalidBody, invalidValue, invalidFilter,
+                invalidQuery, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
+                duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
+                storeBusy, schemaMismatch, internalError
+        }
+        private let value: Internal
+
+        /// The row does not exist.
+        public static var notFound: Self { .init(value: .notFound) }
+        /// No resource of that name is served.
+        public static var unknownResource: Self { .init(value: .unknownResource) }
+        /// A body or a filter names a column the resource does not have.
+        public static var unknownColumn: Self { .init(value: .unknownColumn) }
+        /// A key is incomplete, has too many parts, or a part has the wrong type.
+        public static var invalidKey: Self { .init(value: .invalidKey) }
+        /// The body is not what the request needs (malformed JSON, wrong shape).
+        public static var invalidBody: Self { .init(value: .invalidBody) }
+        /// A value has the wrong type for its column.
+        public static var invalidValue: Self { .init(value: .invalidValue) }
+        /// A filter in the query string cannot be understood.
+        public static var invalidFilter: Self { .init(value: .invalidFilter) }
+        /// A query parameter (limit, offset, ...) is malformed.
+        public static var invalidQuery: Self { .init(value: .invalidQuery) }
+        /// A required column has no value.
+        public static var missingValue: Self { .init(value: .missingValue) }
+        /// An update tried to change a key column.
+        public static var keyImmutable: Self { .init(value: .keyImmutable) }
+        /// The given checksum is not the row's current one.
+        public static var checksumMismatch: Self { .init(value: .checksumMismatch) }
+        /// The resource requires a checksum and none was given.
+        public static var checksumRequired: Self { .init(value: .checksumRequired) }
+        /// Dependents whose relationship is `restrict` block the delete.
+        public static var restricted: Self { .init(value: .restricted) }
+        /// A row with that key or unique value already exists.
+        public static var duplicateKey: Self { .init(value: .duplicateKey) }
+        /// A foreign key names a parent row that does not exist.
+        public static var invalidReference: Self { .init(value: .invalidReference) }
+        /// The resource does not support that method.
+        public static var methodNotAllowed: Self { .init(value: .methodNotAllowed) }
+        /// The request body is larger than the configured maximum.
+        public static var payloadTooLarge: Self { .init(value: .payloadTooLarge) }
+        /// The request body is not JSON.
+        public static var unsupportedMediaType: Self { .init(value: .unsupportedMediaType) }
+        /// The database is busy or unreachable; the request may be retried.
+        public static var storeBusy: Self { .init(value: .storeBusy) }
+        /// An existing table lacks a configured column (Restable never alters tables).
+        public static var schemaMismatch: Self { .init(value: .schemaMismatch) }
+        /// Something failed that the client cannot fix; details are in the server log only.
+        public static var internalError: Self { .init(value: .internalError) }
+
+        /// The code's stable name, as sent to clients (`checksumMismatch`).
+        public var description: String { value.rawValue }
+    }
+}
+
+/// The dependents of one relationship that block a delete.
+public struct BlockingDependents: Sendable, Hashable {
+    /// The child resource.
+    public var resource: String
+    /// The child's foreign-key columns.
+    public var columns: [String]
+    /// How many children block.
+    public var count: Int
+    /// The keys of the first few children.
+    public var keys: [Key]
+
+    public init(resource: String, columns: [String], count: Int, keys: [Key]) {
+        self.resource = resource
+        self.columns = columns
+        self.count = count
+        self.keys = keys
+    }
+}

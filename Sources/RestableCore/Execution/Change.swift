@@ -1,0 +1,36 @@
+/// What a change did to one row.
+public enum ChangeVerb: String, Sendable, Hashable {
+    case insert = "INSERT"
+    case update = "UPDATE"
+    case delete = "DELETE"
+}
+
+/// One row touched by a request: an entry of the transaction summary (LAC's txsummary).
+public struct Change: Sendable, Hashable {
+    /// The resource's name.
+    public var resource: String
+    public var verb: ChangeVerb
+    public var key: Key
+    /// The row's values before the change (after it, for an insert).
+    public var row: Row
+    /// The checksum of ``row``.
+    public var checksum: String
+
+    public init(resource: Resource, verb: ChangeVerb, row: Row) {
+        self.resource = resource.name
+        self.verb = verb
+        self.key = row.key(in: resource)
+        self.row = row
+        self.checksum = Checksum.of(row, in: resource)
+    }
+}
+
+/// The result of a delete: every row it touched, the target first, then its dependents in the
+/// order they were visited.
+public struct DeleteOutcome: Sendable, Hashable {
+    public var changes: [Change]
+
+    public init(changes: [Change]) {
+        self.changes = changes
+    }
+}

@@ -1,0 +1,41 @@
+/// A back end that holds the rows: SQLite, PostgreSQL, ...
+///
+/// A store knows nothing of HTTP. It runs each unit of work in one database transaction:
+/// ``write(_:)`` commits when the body returns and rolls back when it throws, so that a failed
+/// request leaves the database exactly as it was.
+public protocol Store: Sendable {
+    /// Creates the tables of `schema` that do not exist yet (with their foreign keys), and checks
+    /// that existing tables have every configured column. Never drops or alters anything.
+    /// Returns the names of the resources whose tables it created.
+    func prepare(_ schema: Schema) async throws -> [String]
+
+    /// Runs `body` in a read-only transaction (a consistent snapshot).
+    func read<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
+
+    /// Runs `body` in a read-write transaction that holds the write lock from its first statement:
+    /// rows read in it cannot change until it ends.
+    func write<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
+
+    /// Closes every connection. The store cannot be used afterwards.
+    func close() async
+}
+
+/// The operations of one transaction. Every value is bound, never spliced into SQL.
+public protocol StoreSession: Sendable {
+    /// Rows of `resource` matching `predicate`, ordered by key.
+    func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row]
+    /// How many rows of `resource` match `predicate`.
+    func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int
+    /// Inserts one row and returns it as stored (generated values filled in).
+    func insert(_ resource: Resource, values: [String: Value]) async throws -> Row
+    /// Sets `values` on every row matching `predicate`; returns how many changed.
+    func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) async throws -> Int
+    /// Deletes every row matching `predicate`; returns how many went.
+    func delete(_ resource: Resource, where predicate: RowPredicate) async throws -> Int
+}
+
+extension StoreSession {
+    public func select(_ resource: Resource, where predicate: RowPredicate) async throws -> [Row] {
+        try await select(resource, where: predicate, limit: nil, offset: nil)
+    }
+}

@@ -1,0 +1,35 @@
+public import Hummingbird
+public import RestableCore
+
+/// One HTTP wire format over the engine, mounted at a path prefix.
+///
+/// A dialect only translates: it parses an ``IncomingRequest`` into engine requests and renders
+/// the engine's results and ``RestableError``s in its own format. No delete rule lives in a dialect.
+public protocol Dialect: Sendable {
+    /// Answers one request whose path lies under the dialect's mount. Never throws: every failure
+    /// becomes a response in the dialect's error format.
+    func respond(to request: IncomingRequest) async -> Response
+}
+
+/// A request as a dialect sees it: the mount already matched, the body already read.
+public struct IncomingRequest: Sendable {
+    public var method: HTTPRequest.Method
+    /// The mount's path prefix (`/api`), used to build hrefs.
+    public var mountPath: String
+    /// The path segments after the mount, still percent-encoded (`["customer", "New%20Customer"]`).
+    public var segments: [String]
+    /// The query string's items, percent-decoded, in order; a bare `name` has a nil value.
+    public var query: QueryItems
+    public var headers: HTTPFields
+    /// The body's bytes (empty when there is none).
+    public var body: [UInt8]
+
+    public init(method: HTTPRequest.Method, mountPath: String, segments: [String], query: QueryItems, headers: HTTPFields, body: [UInt8]) {
+        self.method = method
+        self.mountPath = mountPath
+        self.segments = segments
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}

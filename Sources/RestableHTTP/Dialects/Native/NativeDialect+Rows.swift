@@ -1,0 +1,36 @@
+import Hummingbird
+import RestableCore
+
+/// Rendering rows and summaries in the native format.
+extension NativeDialect {
+    func href(_ resource: Resource, _ key: Key, mountPath: String) -> String {
+        mountPath + "/" + PercentEncoding.encode(resource.name) + "/" + RowRendering.pathSegment(key)
+    }
+
+    /// A row with `"@metadata": {"href", "checksum"}` first, then its columns in order.
+    func render(_ row: Row, of resource: Resource, mountPath: String) -> JSON {
+        let metadata: JSON = .object([
+            ("href", .string(href(resource, row.key(in: resource), mountPath: mountPath))),
+            ("checksum", .string(Checksum.of(row, in: resource))),
+        ])
+        return .object([("@metadata", metadata)] + RowRendering.members(row, of: resource))
+    }
+
+    /// One entry of a transaction summary: `@metadata` with resource, verb, href and checksum,
+    /// then the row's values before the change.
+    func render(_ change: Change, mountPath: String) -> JSON {
+        guard let resource = engine.schema.resource(named: change.resource) else { return .null }
+        let metadata: JSON = .object([
+            ("resource", .string(change.resource)),
+            ("verb", .string(change.verb.rawValue)),
+            ("href", .string(href(resource, change.key, mountPath: mountPath))),
+            ("checksum", .string(change.checksum)),
+        ])
+        return .object([("@metadata", metadata)] + RowRendering.members(change.row, of: resource))
+    }
+
+    /// The strong entity tag of a row: its checksum in quotes.
+    static func entityTag(_ row: Row, of resource: Resource) -> String {
+        "\"" + Checksum.of(row, in: resource) + "\""
+    }
+}

@@ -1,0 +1,82 @@
+public import Hummingbird
+public import RestableCore
+
+/// The standards-following dialect: JSON rows with `@metadata`, ETag / If-Match (412, 428),
+/// `Prefer: return=minimal`, and RFC 9457 problem details for every error.
+///
+/// Routes under its mount (`/api` in the demo):
+/// `GET /`, `GET|POST /{resource}`, `GET|PATCH|DELETE /{resource}/{key}`.
+public struct NativeDialect: Dialect {
+    let engine: Engine
+
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    public func respond(to request: IncomingRequest) async -> Response {
+        do {
+            return try await route(request)
+        } catch {
+            return ProblemResponse.make(error, instance: request.mountPath + "/" + request.segments.joined(separator: "/"))
+        }
+    }
+
+    private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        switch request.segments.count {
+        case 0:
+            guard request.method == .get || request.method == .head else { throw Self.notAllowed(request.method, "GET, HEAD") }
+            return index(request)
+        case 1:
+            let resource = try engine.schema.require(try Self.decode(request.segments[0]))
+            switch request.method {
+            case .get, .head: return try await list(resource, request)
+            case .post: return try await create(resource, request)
+            default: throw Self.notAllowed(request.method, "GET, HEAD, POST")
+            }
+        case 2:
+            let resource = try engine.schema.require(try Self.decode(request.segments[0]))
+            let key = try Self.keyInput(request.segments[1])
+            switch request.method {
+            case .get, .head: return try await get(resource, key, request)
+            case .patch: return try await update(resource, key, request)
+            case .delete: return try await delete(resource, key, request)
+            default: throw Self.notAllowed(request.method, "GET, HEAD, PATCH, DELETE")
+            }
+        default:
+            throw RestableError(.notFound, "nothing is served at this path")
+        }
+    }
+
+    /// `GET /`: the resources served, with their hrefs.
+    private func index(_ request: IncomingRequest) -> Response {
+        let resources = engine.schema.resources.map { resource -> JSON in
+            .object([
+                ("name", .string(resource.name)),
+                ("href", .string(request.mountPath + "/" + PercentEncoding.encode(resource.name))),
+                ("key", .array(resource.key.map(JSON.string))),
+                ("optimisticLocking", .string(resource.optimisticLocking.rawValue)),
+            ])
+        }
+        return JSONResponse.make(.ok, .object([("resources", .array(resources))]))
+    }
+
+    static func notAllowed(_ method: HTTPRequest.Method, _ allowed: String) -> RestableError {
+        RestableError(.methodNotAllowed, "\(method) is not allowed here; allowed: \(allowed)")
+    }
+
+    static func decode(_ segment: String) throws(RestableError) -> String {
+        guard let decoded = PercentEncoding.decode(segment) else {
+            throw RestableError(.invalidKey, "the path segment '\(segment)' has a malformed percent-escape")
+        }
+        return decoded
+    }
+
+    /// A key segment: parts split on unencoded commas, then each percent-decoded.
+    static func keyInput(_ segment: String) throws(RestableError) -> KeyInput {
+        var parts: [String] = []
+        for part in segment.split(separator: ",", omittingEmptySubsequences: false) {
+            parts.append(try decode(String(part)))
+        }
+        return .parts(parts)
+    }
+}

@@ -1,0 +1,19 @@
+/// A dialect served under a path prefix (`/api`, `/rest/el-local/demo/v1`).
+public struct DialectMount: Sendable {
+    /// The prefix, starting with `/` and without a trailing `/`.
+    public var path: String
+    public var dialect: any Dialect
+
+    public init(path: String, dialect: any Dialect) {
+        self.path = path == "/" ? "" : String(path.reversed().drop { $0 == "/" }.reversed())
+        self.dialect = dialect
+    }
+
+    /// The segments after the prefix, when `path` lies under this mount.
+    func segments(of requestPath: String) -> [String]? {
+        guard requestPath.hasPrefix(path) else { return nil }
+        let rest = requestPath.dropFirst(path.count)
+        guard rest.isEmpty || rest.hasPrefix("/") else { return nil }
+        return rest.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    }
+}

@@ -1,0 +1,76 @@
+public import Hummingbird
+public import RestableCore
+
+/// RFC 9457 problem details (`application/problem+json`) for an engine error: the native
+/// dialect's error format, also used where no dialect applies (an unknown path).
+public enum ProblemResponse {
+    public static func make(_ error: RestableError, instance: String? = nil, allow: String? = nil) -> Response {
+        let status = status(of: error.code)
+        var members: [(String, JSON)] = [
+            ("type", .string("urn:restable:problem:\(error.code)")),
+            ("title", .string(title(of: error.code))),
+            ("status", .integer(Int64(status.code))),
+            ("detail", .string(error.message)),
+            ("code", .string(error.code.description)),
+        ]
+        if let instance { members.append(("instance", .string(instance))) }
+        if let resource = error.resource { members.append(("resource", .string(resource))) }
+        if let key = error.key { members.append(("key", RowRendering.json(key))) }
+        if let column = error.column { members.append(("column", .string(column))) }
+        if !error.blockers.isEmpty {
+            members.append(
+                ("dependents", .array(error.blockers.map { blocker in
+                    .object([
+                        ("resource", .string(blocker.resource)),
+                        ("columns", .array(blocker.columns.map(JSON.string))),
+                        ("count", .integer(Int64(blocker.count))),
+                        ("keys", .array(blocker.keys.map(RowRendering.json))),
+                    ])
+                })))
+        }
+        var headers: HTTPFields = [:]
+        if let allow { headers[.allow] = allow }
+        return JSONResponse.make(status, .object(members), contentType: "application/problem+json", headers: headers)
+    }
+
+    /// The HTTP status of each error code under the standards-following (native) dialect.
+    public static func status(of code: RestableError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .notFound, .unknownResource: .notFound
+        case .checksumMismatch: .preconditionFailed
+        case .checksumRequired: .init(code: 428, reasonPhrase: "Precondition Required")
+        case .restricted, .duplicateKey, .invalidReference: .conflict
+        case .methodNotAllowed: .methodNotAllowed
+        case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .storeBusy: .serviceUnavailable
+        case .schemaMismatch, .internalError: .internalServerError
+        default: .badRequest
+        }
+    }
+
+    static func title(of code: RestableError.Code) -> String {
+        switch code {
+        case .notFound: "Not found"
+        case .unknownResource: "Unknown resource"
+        case .unknownColumn: "Unknown column"
+        case .invalidKey: "Invalid key"
+        case .invalidBody: "Invalid body"
+        case .invalidValue: "Invalid value"
+        case .invalidFilter: "Invalid filter"
+        case .invalidQuery: "Invalid query parameter"
+        case .missingValue: "Missing value"
+        case .keyImmutable: "Key cannot change"
+        case .checksumMismatch: "Checksum mismatch"
+        case .checksumRequired: "Checksum required"
+        case .restricted: "Delete restricted by dependents"
+        case .duplicateKey: "Duplicate key"
+        case .invalidReference: "Invalid reference"
+        case .methodNotAllowed: "Method not allowed"
+        case .payloadTooLarge: "Payload too large"
+        case .unsupportedMediaType: "Unsupported media type"
+        case .storeBusy: "Database busy"
+        default: "Internal error"
+        }
+    }
+}

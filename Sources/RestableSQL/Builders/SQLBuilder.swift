@@ -1,0 +1,128 @@
+import Foundation
+public import RestableCore
+
+/// Builds the statements of a store session for one flavour. Owns no connection.
+///
+/// A predicate with a long key list becomes several statements (chunks) so that none exceeds
+/// the flavour's bind limit; callers run them all in the same transaction.
+public struct SQLBuilder: Sendable {
+    public let flavor: any SQLFlavor
+
+    public init(flavor: any SQLFlavor) {
+        self.flavor = flavor
+    }
+
+    public func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?, lock: Bool = false) -> [SQLStatement] {
+        chunks(of: predicate).map { part in
+            var writer = Writer(flavor: flavor)
+            writer.append("SELECT ")
+            writer.append(resource.columns.map { flavor.quote($0.name) }.joined(separator: ", "))
+            writer.append(" FROM \(flavor.quote(resource.table))")
+            writer.append(condition: part)
+            writer.append(" ORDER BY " + resource.key.map(flavor.quote).joined(separator: ", "))
+            if let limit { writer.append(" LIMIT \(limit)") }
+            if let offset, offset > 0 {
+                if limit == nil { writer.append(flavor is SQLiteFlavor ? " LIMIT -1" : "") }
+                writer.append(" OFFSET \(offset)")
+            }
+            if lock { writer.append(flavor.lockingSuffix) }
+            return writer.statement
+        }
+    }
+
+    public func count(_ resource: Resource, where predicate: RowPredicate) -> [SQLStatement] {
+        chunks(of: predicate).map { part in
+            var writer = Writer(flavor: flavor)
+            writer.append("SELECT COUNT(*) FROM \(flavor.quote(resource.table))")
+            writer.append(condition: part)
+            return writer.statement
+        }
+    }
+
+    public func insert(_ resource: Resource, values: [String: Value]) -> SQLStatement {
+        var writer = Writer(flavor: flavor)
+        let columns = resource.columns.filter { values[$0.name] != nil }
+        writer.append("INSERT INTO \(flavor.quote(resource.table))")
+        if columns.isEmpty {
+            writer.append(" DEFAULT VALUES")
+        } else {
+            writer.append(" (" + columns.map { flavor.quote($0.name) }.joined(separator: ", ") + ") VALUES (")
+            for (index, column) in columns.enumerated() {
+                if index > 0 { writer.append(", ") }
+                writer.bind(values[column.name]!)
+            }
+            writer.append(")")
+        }
+        writer.append(" RETURNING " + resource.columns.map { flavor.quote($0.name) }.joined(separator: ", "))
+        return writer.statement
+    }
+
+    public func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) -> [SQLStatement] {
+        let columns = resource.columns.filter { values[$0.name] != nil }
+        return chunks(of: predicate, reserving: columns.count).map { part in
+            var writer = Writer(flavor: flavor)
+            writer.append("UPDATE \(flavor.quote(resource.table)) SET ")
+            for (index, column) in columns.enumerated() {
+                if index > 0 { writer.append(", ") }
+                writer.append("\(flavor.quote(column.name)) = ")
+                writer.bind(values[column.name]!)
+            }
+            writer.append(condition: part)
+            return writer.statement
+        }
+    }
+
+    public func delete(_ resource: Resource, where predicate: RowPredicate) -> [SQLStatement] {
+        chunks(of: predicate).map { part in
+            var writer = Writer(flavor: flavor)
+            writer.append("DELETE FROM \(flavor.quote(resource.table))")
+            writer.append(condition: part)
+            return writer.statement
+        }
+    }
+
+    /// Splits the first long `tupleIn` or `oneOf` condition so that each statement stays under the bind limit.
+    func chunks(of predicate: RowPredicate, reserving reserved: Int = 0) -> [RowPredicate] {
+        let otherBinds = predicate.conditions.reduce(reserved) { $0 + Self.bindCount($1) }
+        guard otherBinds > flavor.maximumBinds,
+            let index = predicate.conditions.firstIndex(where: { Self.bindCount($0) > 0 && Self.isList($0) })
+        else { return [predicate] }
+        let condition = predicate.conditions[index]
+        let budget = max(1, flavor.maximumBinds - (otherBinds - Self.bindCount(condition)))
+        var parts: [RowPredicate] = []
+        switch condition {
+        case .tupleIn(let columns, let tuples):
+            let perChunk = max(1, budget / max(1, columns.count))
+            for start in stride(from: 0, to: tuples.count, by: perChunk) {
+                var part = predicate
+                part.conditions[index] = .tupleIn(columns: columns, Array(tuples[start..<min(start + perChunk, tuples.count)]))
+                parts.append(part)
+            }
+        case .oneOf(let column, let values):
+            for start in stride(from: 0, to: values.count, by: budget) {
+                var part = predicate
+                part.conditions[index] = .oneOf(column: column, Array(values[start..<min(start + budget, values.count)]))
+                parts.append(part)
+            }
+        default:
+            return [predicate]
+        }
+        return parts
+    }
+
+    static func isList(_ condition: Condition) -> Bool {
+        switch condition {
+        case .tupleIn, .oneOf: true
+        default: false
+        }
+    }
+
+    static func bindCount(_ condition: Condition) -> Int {
+        switch condition {
+        case .compare: 1
+        case .isNull: 0
+        case .oneOf(_, let values): values.count
+        case .tupleIn(let columns, let tuples): columns.count * tuples.count
+        }
+    }
+}

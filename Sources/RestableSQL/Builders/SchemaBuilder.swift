@@ -1,0 +1,35 @@
+public import RestableCore
+
+extension SQLBuilder {
+    /// `CREATE TABLE` for a resource, with its primary key and a real FOREIGN KEY per relationship
+    /// in which it is the child, whose ON DELETE matches the relationship.
+    public func createTable(_ resource: Resource, references: [Relationship], schema: Schema) -> SQLStatement {
+        let generatedKey = resource.key.count == 1 && resource.keyColumns.first?.generated == true
+        var parts: [String] = resource.columns.map { column in
+            if generatedKey, column.name == resource.key[0] {
+                return "\(flavor.quote(column.name)) \(flavor.generatedKeyDeclaration)"
+            }
+            var declaration = "\(flavor.quote(column.name)) \(flavor.typeName(column.type))"
+            if column.required || resource.key.contains(column.name) { declaration += " NOT NULL" }
+            if column.unique { declaration += " UNIQUE" }
+            return declaration
+        }
+        if !generatedKey {
+            parts.append("PRIMARY KEY (" + resource.key.map(flavor.quote).joined(separator: ", ") + ")")
+        }
+        for relationship in references {
+            guard let parent = schema.resource(named: relationship.parent) else { continue }
+            let action: String
+            switch relationship.onDelete {
+            case .restrict: action = "RESTRICT"
+            case .cascade: action = "CASCADE"
+            case .setNull: action = "SET NULL"
+            }
+            parts.append(
+                "FOREIGN KEY (" + relationship.columns.map(flavor.quote).joined(separator: ", ") + ") REFERENCES "
+                    + flavor.quote(parent.table) + " (" + parent.key.map(flavor.quote).joined(separator: ", ")
+                    + ") ON DELETE " + action)
+        }
+        return SQLStatement("CREATE TABLE \(flavor.quote(resource.table)) (\n  " + parts.joined(separator: ",\n  ") + "\n)")
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import RestableCore
+
+/// Accumulates SQL text and binds; the one place that writes a placeholder.
+struct Writer {
+    let flavor: any SQLFlavor
+    private(set) var sql = ""
+    private(set) var binds: [Value] = []
+
+    init(flavor: any SQLFlavor) {
+        self.flavor = flavor
+    }
+
+    var statement: SQLStatement { SQLStatement(sql, binds: binds) }
+
+    mutating func append(_ text: String) {
+        sql += text
+    }
+
+    mutating func bind(_ value: Value) {
+        binds.append(value)
+        sql += flavor.placeholder(binds.count)
+    }
+
+    /// Appends ` WHERE ...` for a predicate (nothing when it has no conditions).
+    mutating func append(condition predicate: RowPredicate) {
+        guard !predicate.conditions.isEmpty else { return }
+        sql += " WHERE "
+        for (index, condition) in predicate.conditions.enumerated() {
+            if index > 0 { sql += " AND " }
+            append(condition)
+        }
+    }
+
+    private mutating func append(_ condition: Condition) {
+        switch condition {
+        case .compare(let column, let op, let value):
+            sql += flavor.quote(column) + " " + Self.symbol(op) + " "
+            bind(value)
+        case .isNull(let column, let isNull):
+            sql += flavor.quote(column) + (isNull ? " IS NULL" : " IS NOT NULL")
+        case .oneOf(let column, let values):
+            guard !values.isEmpty else {
+                sql += "1 = 0"
+                return
+            }
+            sql += flavor.quote(column) + " IN ("
+            for (index, value) in values.enumerated() {
+                if index > 0 { sql += ", " }
+                bind(value)
+            }
+            sql += ")"
+        case .tupleIn(let columns, let tuples):
+            guard !tuples.isEmpty else {
+                sql += "1 = 0"
+                return
+            }
+            if columns.count == 1 {
+                append(.oneOf(column: columns[0], tuples.map { $0[0] }))
+                return
+            }
+            sql += "(" + columns.map(flavor.quote).joined(separator: ", ") + ") IN (VALUES "
+            for (row, tuple) in tuples.enumerated() {
+                sql += row > 0 ? ", (" : "("
+                for (index, value) in tuple.enumerated() {
+                    if index > 0 { sql += ", " }
+                    bind(value)
+                }
+                sql += ")"
+            }
+            sql += ")"
+        }
+    }
+
+    static func symbol(_ op: ComparisonOperator) -> String {
+        switch op {
+        case .eq: "="
+        case .neq: "<>"
+        case .lt: "<"
+        case .lte: "<="
+        case .gt: ">"
+        case .gte: ">="
+        }
+    }
+}

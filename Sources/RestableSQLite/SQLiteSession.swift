@@ -1,0 +1,63 @@
+import RestableCore
+import RestableSQL
+
+/// The operations of one SQLite transaction, on the connection the store lent it.
+struct SQLiteSession: StoreSession {
+    let connection: SQLiteConnection
+    let builder: SQLBuilder
+
+    func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
+        if predicate.isTriviallyEmpty { return [] }
+        let types = resource.columns.map { Optional($0.type) }
+        var rows: [Row] = []
+        for statement in builder.select(resource, where: predicate, limit: limit, offset: offset) {
+            for values in try connection.query(statement, types: types) {
+                rows.append(Self.row(values, of: resource))
+            }
+        }
+        return rows
+    }
+
+    func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {
+        if predicate.isTriviallyEmpty { return 0 }
+        var total = 0
+        for statement in builder.count(resource, where: predicate) {
+            if case .integer(let count) = try connection.query(statement, types: [.integer]).first?.first {
+                total += Int(count)
+            }
+        }
+        return total
+    }
+
+    func insert(_ resource: Resource, values: [String: Value]) async throws -> Row {
+        let rows = try connection.query(builder.insert(resource, values: values), types: resource.columns.map { $0.type })
+        guard let values = rows.first else {
+            throw RestableError(.internalError, "the database returned no row for an insert")
+        }
+        return Self.row(values, of: resource)
+    }
+
+    func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) async throws -> Int {
+        if predicate.isTriviallyEmpty || values.isEmpty { return 0 }
+        var changed = 0
+        for statement in builder.update(resource, where: predicate, set: values) {
+            changed += try connection.run(statement)
+        }
+        return changed
+    }
+
+    func delete(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {
+        if predicate.isTriviallyEmpty { return 0 }
+        var deleted = 0
+        for statement in builder.delete(resource, where: predicate) {
+            deleted += try connection.run(statement)
+        }
+        return deleted
+    }
+
+    static func row(_ values: [Value], of resource: Resource) -> Row {
+        var row = Row()
+        for (column, value) in zip(resource.columns, values) { row.values[column.name] = value }
+        return row
+    }
+}

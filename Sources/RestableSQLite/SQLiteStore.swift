@@ -1,0 +1,149 @@
+public import Logging
+public import RestableCore
+import RestableSQL
+import Synchronization
+
+/// The embedded store: one SQLite database file (or an in-memory database).
+///
+/// A file database runs in WAL mode with one writer connection, whose transactions are
+/// serialized (`BEGIN IMMEDIATE`: the write lock is held from the first statement, so rows read
+/// in a write transaction cannot change under it), and a few reader connections beside it that
+/// see consistent snapshots. An in-memory database has one connection for both.
+public final class SQLiteStore: Store {
+    /// Where the database lives.
+    public enum Location: Sendable, Hashable {
+        case file(String)
+        case memory
+    }
+
+    let builder = SQLBuilder(flavor: SQLiteFlavor())
+    private let writer: SQLiteConnection
+    private let writerGate = AsyncGate(width: 1)
+    private let readers: Mutex<[SQLiteConnection]>
+    private let readerGate: AsyncGate?
+    private let logger: Logger
+
+    /// Opens (creating if needed) the database.
+    /// - Parameter readers: reader connections beside the writer (file databases only).
+    public init(_ location: Location, readers readerCount: Int = 4, logger: Logger = Logger(label: "restable.sqlite")) throws {
+        self.logger = logger
+        do {
+            switch location {
+            case .memory:
+                writer = try SQLiteConnection(path: ":memory:")
+                readers = Mutex([])
+                readerGate = nil
+            case .file(let path):
+                writer = try SQLiteConnection(path: path)
+                try writer.execute("PRAGMA journal_mode = WAL")
+                var opened: [SQLiteConnection] = []
+                for _ in 0..<max(1, readerCount) {
+                    let reader = try SQLiteConnection(path: path)
+                    try reader.execute("PRAGMA foreign_keys = ON; PRAGMA query_only = ON")
+                    opened.append(reader)
+                }
+                readers = Mutex(opened)
+                readerGate = AsyncGate(width: opened.count)
+            }
+            try writer.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+        } catch let error as SQLiteError {
+            throw RestableError(.storeBusy, "cannot open the SQLite database: \(error.message)")
+        }
+    }
+
+    public func prepare(_ schema: Schema) async throws -> [String] {
+        try await writerGate.withGate {
+            try syncTransaction(on: writer, begin: "BEGIN IMMEDIATE") {
+                var created: [String] = []
+                for resource in schema.parentsFirst {
+                    let existing = try writer.query(
+                        SQLStatement("SELECT name FROM pragma_table_info(?)", binds: [.text(resource.table)]), types: [.text])
+                    if existing.isEmpty {
+                        try writer.run(builder.createTable(resource, references: schema.references(of: resource.name), schema: schema))
+                        created.append(resource.name)
+                        continue
+                    }
+                    let names = Set(existing.compactMap { row -> String? in
+                        if case .text(let name) = row[0] { return name }
+                        return nil
+                    })
+                    let missing = resource.columnNames.filter { !names.contains($0) }
+                    if !missing.isEmpty {
+                        throw RestableError(
+                            .schemaMismatch,
+                            "table '\(resource.table)' exists but has no column \(missing.map { "'\($0)'" }.joined(separator: ", ")); Restable never alters existing tables",
+                            resource: resource.name)
+                    }
+                }
+                return created
+            }
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
+        guard let readerGate else { return try await write(body) }
+        return try await readerGate.withGate {
+            let connection = readers.withLock { $0.removeLast() }
+            defer { readers.withLock { $0.append(connection) } }
+            return try await transaction(on: connection, begin: "BEGIN") {
+                try await body(SQLiteSession(connection: connection, builder: builder))
+            }
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
+        try await writerGate.withGate {
+            try await transaction(on: writer, begin: "BEGIN IMMEDIATE") {
+                try await body(SQLiteSession(connection: writer, builder: builder))
+            }
+        }
+    }
+
+    public func close() async {
+        await writerGate.withGate {
+            writer.close()
+            readers.withLock { readers in
+                readers.forEach { $0.close() }
+            }
+        }
+    }
+
+    /// Runs `body` between BEGIN and COMMIT; rolls back if it throws, and translates SQLite errors.
+    private func transaction<T>(on connection: SQLiteConnection, begin: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            try connection.execute(begin)
+        } catch let error as SQLiteError {
+            throw SQLiteErrorMapping.translate(error, logger: logger)
+        }
+        do {
+            let result = try await body()
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            do {
+                try connection.execute("ROLLBACK")
+            } catch {
+                logger.error("rollback failed", metadata: ["error": "\(error)"])
+            }
+            if let error = error as? SQLiteError { throw SQLiteErrorMapping.translate(error, logger: logger) }
+            throw error
+        }
+    }
+
+    /// Synchronous variant for start-up work.
+    private func syncTransaction<T>(on connection: SQLiteConnection, begin: String, _ body: () throws -> T) throws -> T {
+        do {
+            try connection.execute(begin)
+            do {
+                let result = try body()
+                try connection.execute("COMMIT")
+                return result
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        } catch let error as SQLiteError {
+            throw SQLiteErrorMapping.translate(error, logger: logger)
+        }
+    }
+}
