@@ -17,21 +17,23 @@ public struct NativeDialect: Dialect {
         do {
             return try await route(request)
         } catch {
-            return ProblemResponse.make(error, instance: request.mountPath + "/" + request.segments.joined(separator: "/"))
+            let allow = error.code == .methodNotAllowed ? Self.allowedMethods(segments: request.segments.count) : nil
+            return ProblemResponse.make(
+                error, instance: request.mountPath + "/" + request.segments.joined(separator: "/"), allow: allow)
         }
     }
 
     private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
         switch request.segments.count {
         case 0:
-            guard request.method == .get || request.method == .head else { throw Self.notAllowed(request.method, "GET, HEAD") }
+            guard request.method == .get || request.method == .head else { throw Self.notAllowed(request) }
             return index(request)
         case 1:
             let resource = try engine.schema.require(try Self.decode(request.segments[0]))
             switch request.method {
             case .get, .head: return try await list(resource, request)
             case .post: return try await create(resource, request)
-            default: throw Self.notAllowed(request.method, "GET, HEAD, POST")
+            default: throw Self.notAllowed(request)
             }
         case 2:
             let resource = try engine.schema.require(try Self.decode(request.segments[0]))
@@ -40,7 +42,7 @@ public struct NativeDialect: Dialect {
             case .get, .head: return try await get(resource, key, request)
             case .patch: return try await update(resource, key, request)
             case .delete: return try await delete(resource, key, request)
-            default: throw Self.notAllowed(request.method, "GET, HEAD, PATCH, DELETE")
+            default: throw Self.notAllowed(request)
             }
         default:
             throw RestableError(.notFound, "nothing is served at this path")
@@ -60,8 +62,19 @@ public struct NativeDialect: Dialect {
         return JSONResponse.make(.ok, .object([("resources", .array(resources))]))
     }
 
-    static func notAllowed(_ method: HTTPRequest.Method, _ allowed: String) -> RestableError {
-        RestableError(.methodNotAllowed, "\(method) is not allowed here; allowed: \(allowed)")
+    /// The methods served at a path of `segments` segments after the mount.
+    static func allowedMethods(segments: Int) -> String? {
+        switch segments {
+        case 0: "GET, HEAD"
+        case 1: "GET, HEAD, POST"
+        case 2: "GET, HEAD, PATCH, DELETE"
+        default: nil
+        }
+    }
+
+    static func notAllowed(_ request: IncomingRequest) -> RestableError {
+        let allowed = allowedMethods(segments: request.segments.count) ?? "none"
+        return RestableError(.methodNotAllowed, "\(request.method) is not allowed here; allowed: \(allowed)")
     }
 
     static func decode(_ segment: String) throws(RestableError) -> String {
