@@ -1,0 +1,90 @@
+import RestableCore
+import RestableSQL
+import Testing
+
+@Suite struct SQLBuilderTests {
+    let sqlite = SQLBuilder(flavor: SQLiteFlavor())
+    let postgres = SQLBuilder(flavor: PostgresFlavor())
+    let user = Resource(name: "user", key: ["user_id"], columns: [Column(name: "user_id", type: .integer), Column(name: "email", type: .text)])
+    let line = Resource(
+        name: "line_item", key: ["order_id", "line_no"],
+        columns: [Column(name: "order_id", type: .integer), Column(name: "line_no", type: .integer), Column(name: "qty", type: .integer)])
+
+    @Test func selectQuotesEveryIdentifierAndBindsEveryValue() {
+        let statements = sqlite.select(user, where: RowPredicate([.compare(column: "email", .eq, .text("x'; DROP TABLE user"))]), limit: 10, offset: 5)
+        #expect(statements == [
+            SQLStatement(
+                #"SELECT "user_id", "email" FROM "user" WHERE "email" = ? ORDER BY "user_id" LIMIT 10 OFFSET 5"#,
+                binds: [.text("x'; DROP TABLE user")])
+        ])
+    }
+
+    @Test func postgresUsesNumberedPlaceholdersAndLocks() {
+        let statements = postgres.select(user, where: .key(Key([.integer(1)]), of: user), limit: nil, offset: nil, lock: true)
+        #expect(statements.map(\.sql) == [#"SELECT "user_id", "email" FROM "user" WHERE "user_id" = $1 ORDER BY "user_id" FOR UPDATE"#])
+    }
+
+    @Test func offsetWithoutLimitIsValidSQLite() {
+        #expect(sqlite.select(user, where: RowPredicate(), limit: nil, offset: 3).map(\.sql) == [
+            #"SELECT "user_id", "email" FROM "user" ORDER BY "user_id" LIMIT -1 OFFSET 3"#
+        ])
+    }
+
+    @Test func compositeKeysUseRowValues() {
+        let statements = sqlite.delete(line, where: .columns(["order_id", "line_no"], in: [[.integer(1), .integer(2)], [.integer(3), .integer(1)]]))
+        #expect(statements == [
+            SQLStatement(
+                #"DELETE FROM "line_item" WHERE ("order_id", "line_no") IN (VALUES (?, ?), (?, ?))"#,
+                binds: [.integer(1), .integer(2), .integer(3), .integer(1)])
+        ])
+    }
+
+    @Test func singleColumnKeyListsUseIn() {
+        let statements = postgres.update(user, where: .columns(["user_id"], in: [[.integer(1)], [.integer(2)]]), set: ["email": .null])
+        #expect(statements == [
+            SQLStatement(#"UPDATE "user" SET "email" = $1 WHERE "user_id" IN ($2, $3)"#, binds: [.null, .integer(1), .integer(2)])
+        ])
+    }
+
+    @Test func longKeyListsAreChunkedUnderTheBindLimit() {
+        let keys = (0..<70_001).map { [Value.integer(Int64($0))] }
+        let statements = sqlite.delete(user, where: .columns(["user_id"], in: keys))
+        #expect(statements.count == 3)
+        #expect(statements.allSatisfy { $0.binds.count <= SQLiteFlavor().maximumBinds })
+        #expect(statements.reduce(0) { $0 + $1.binds.count } == 70_001)
+    }
+
+    @Test func insertReturnsTheStoredRow() {
+        #expect(sqlite.insert(user, values: ["email": .text("a@b")]) == SQLStatement(
+            #"INSERT INTO "user" ("email") VALUES (?) RETURNING "user_id", "email""#, binds: [.text("a@b")]))
+        #expect(sqlite.insert(user, values: [:]).sql == #"INSERT INTO "user" DEFAULT VALUES RETURNING "user_id", "email""#)
+    }
+
+    @Test func createTableDeclaresKeysAndForeignKeys() {
+        let order = Resource(
+            name: "order", key: ["id"],
+            columns: [Column(name: "id", type: .integer, generated: true), Column(name: "user_id", type: .integer, required: true)])
+        let schema = Schema(resources: [user, order], relationships: [
+            Relationship(parent: "user", child: "order", columns: ["user_id"], onDelete: .setNull)
+        ])
+        #expect(sqlite.createTable(order, references: schema.references(of: "order"), schema: schema).sql == """
+            CREATE TABLE "order" (
+              "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+              "user_id" INTEGER NOT NULL,
+              FOREIGN KEY ("user_id") REFERENCES "user" ("user_id") ON DELETE SET NULL
+            )
+            """)
+        #expect(postgres.createTable(line, references: [], schema: schema).sql == """
+            CREATE TABLE "line_item" (
+              "order_id" BIGINT NOT NULL,
+              "line_no" BIGINT NOT NULL,
+              "qty" BIGINT,
+              PRIMARY KEY ("order_id", "line_no")
+            )
+            """)
+    }
+
+    @Test func quotesInIdentifiersAreDoubled() {
+        #expect(SQLiteFlavor().quote(#"we"ird"#) == #""we""ird""#)
+    }
+}
