@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import RestableApp
+import RestableCore
+
+/// The back ends the conformance suite runs on. PostgreSQL joins when its store exists.
+enum StoreKind: String, CaseIterable, Sendable {
+    case sqliteMemory
+    case sqliteFile
+}
+
+/// A fresh demo database (the bundled configuration, seeded) on one back end.
+struct DemoStore {
+    let engine: Engine
+    let store: any Store
+    let directory: URL?
+
+    static func open(_ kind: StoreKind) async throws -> DemoStore {
+        var configuration = try DemoConfiguration.load()
+        var directory: URL?
+        switch kind {
+        case .sqliteMemory:
+            configuration.database = .sqliteMemory
+        case .sqliteFile:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-tests-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            configuration.database = .sqliteFile(folder.appendingPathComponent("demo.sqlite").path)
+            directory = folder
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let (engine, store) = try await buildEngine(configuration, logger: logger)
+        return DemoStore(engine: engine, store: store, directory: directory)
+    }
+
+    func close() async {
+        await store.close()
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    /// Every row of a resource, for before/after comparisons.
+    func rows(_ resource: String) async throws -> [Row] {
+        try await engine.list(ListRequest(resource: resource))
+    }
+
+    /// Every row of every resource.
+    func snapshot() async throws -> [String: [Row]] {
+        var snapshot: [String: [Row]] = [:]
+        for resource in engine.schema.resources { snapshot[resource.name] = try await rows(resource.name) }
+        return snapshot
+    }
+
+    func row(_ resource: String, _ parts: String...) async throws -> Row {
+        try await engine.get(resource: resource, key: .parts(parts))
+    }
+
+    func checksum(_ resource: String, _ parts: String...) async throws -> String {
+        let row = try await engine.get(resource: resource, key: .parts(parts))
+        return Checksum.of(row, in: engine.schema.resource(named: resource)!)
+    }
+}
+
+/// Runs `body` against a fresh demo store and closes it afterwards.
+func withDemo(_ kind: StoreKind, _ body: (DemoStore) async throws -> Void) async throws {
+    let demo = try await DemoStore.open(kind)
+    do {
+        try await body(demo)
+    } catch {
+        await demo.close()
+        throw error
+    }
+    await demo.close()
+}
+
+extension DemoStore {
+    /// Opens the same file database again, as a restarted server would.
+    static func reopen(_ demo: DemoStore) async throws -> DemoStore {
+        var configuration = try DemoConfiguration.load()
+        configuration.database = .sqliteFile(demo.directory!.appendingPathComponent("demo.sqlite").path)
+        let (engine, store) = try await buildEngine(configuration, logger: Logger(label: "test"))
+        return DemoStore(engine: engine, store: store, directory: demo.directory)
+    }
+}
