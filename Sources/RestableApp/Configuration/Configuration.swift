@@ -54,11 +54,12 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     /// `sqlite::memory:`: gone when the server stops.
     case sqliteMemory
 
-    /// Parses `sqlite:PATH` or `sqlite::memory:`; nil for anything else.
+    /// Parses `sqlite:PATH` or `sqlite::memory:` (also `sqlite::memory`, which YAML accepts
+    /// unquoted); nil for anything else.
     public init?(url: String) {
         guard url.hasPrefix("sqlite:") else { return nil }
         let rest = String(url.dropFirst("sqlite:".count))
-        if rest == ":memory:" {
+        if rest == ":memory:" || rest == ":memory" {
             self = .sqliteMemory
         } else if rest.hasPrefix("//") {
             let path = String(rest.dropFirst(2))

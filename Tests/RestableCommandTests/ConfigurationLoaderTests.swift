@@ -1,0 +1,111 @@
+import RestableApp
+import RestableCore
+import Testing
+
+@Suite struct ConfigurationLoaderTests {
+    func failure(_ yaml: String) -> ConfigurationError? {
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.parse(yaml, file: "test.yaml") }
+    }
+
+    @Test func theDemoLoadsWithEveryRelationshipKind() throws {
+        let configuration = try DemoConfiguration.load()
+        #expect(configuration.schema.resources.count == 9)
+        #expect(Set(configuration.schema.relationships.map(\.onDelete)) == [.cascade, .restrict, .setNull])
+        #expect(configuration.schema.resource(named: "product")?.optimisticLocking == .required)
+        #expect(configuration.schema.resource(named: "line_item")?.key == ["order_id", "line_no"])
+        #expect(configuration.database == .sqliteFile("restable-demo.sqlite"))
+    }
+
+    @Test func unknownKeyNamesFileLineAndKey() {
+        let error = failure("""
+            database: "sqlite::memory:"
+            resources:
+              thing:
+                key: id
+                colums: { id: integer }
+            """)
+        #expect(error?.file == "test.yaml")
+        #expect(error?.line == 5)
+        #expect(error?.message.contains("unknown key 'colums'") == true)
+        #expect(error?.description.hasPrefix("test.yaml:5:") == true)
+    }
+
+    @Test func relationshipToAMissingResource() {
+        let error = failure("""
+            database: "sqlite::memory:"
+            resources:
+              thing: { key: id, columns: { id: integer, owner: integer } }
+            relationships:
+              - { parent: owner, child: thing, columns: [owner], onDelete: cascade }
+            """)
+        #expect(error?.line == 5)
+        #expect(error?.message == "relationship parent 'owner' is not a resource")
+    }
+
+    @Test func invalidYAMLIsReportedWithItsPosition() {
+        let error = failure("database: \"sqlite::memory:\"\nresources: [unclosed\n")
+        #expect(error?.line != nil)
+        #expect(error?.message.hasPrefix("invalid YAML") == true)
+    }
+
+    @Test(arguments: [
+        ("relationships:\n  - { parent: a, child: b, columns: [x], onDelete: explode }", "onDelete must be restrict, cascade or setNull"),
+        ("relationships:\n  - { parent: a, child: b, columns: [id], onDelete: setNull }", "needs nullable columns"),
+        ("relationships:\n  - { parent: a, child: b, columns: [x, y], onDelete: cascade }", "its key has 1"),
+        ("relationships:\n  - { parent: a, child: b, columns: [name], onDelete: cascade }", "is text but references"),
+        ("mounts:\n  - { path: /x, dialect: soap }", "unknown dialect 'soap'"),
+        ("seed:\n  a: [{ id: one }]", "expects an integer"),
+    ])
+    func semanticErrors(section: String, message: String) {
+        let error = failure("""
+            database: "sqlite::memory:"
+            resources:
+              a: { key: id, columns: { id: integer } }
+              b: { key: id, columns: { id: integer, x: integer, y: integer, name: text } }
+            \(section)
+            """)
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        #expect((error?.line ?? 0) >= 5)
+    }
+
+    @Test(arguments: [
+        ("resources:\n  a: { key: id, columns: { id: integer } }", "needs a 'database'"),
+        ("database: mysql://x\nresources:\n  a: { key: id, columns: { id: integer } }", "unsupported database URL"),
+        ("database: \"sqlite::memory:\"\nresources:\n  a: { key: nope, columns: { id: integer } }", "not one of its columns"),
+        ("database: \"sqlite::memory:\"\nresources:\n  a: { key: id, columns: { id: int } }", "no known type"),
+        ("database: \"sqlite::memory:\"\nresources:\n  a: { key: id, columns: { id: integer, b: text generated } }", "can be 'generated'"),
+    ])
+    func structuralErrors(yaml: String, message: String) {
+        let error = failure(yaml)
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+    }
+
+    @Test func columnsMayBeWrittenAsMappings() throws {
+        let configuration = try ConfigurationLoader.parse("""
+            database: sqlite:data.sqlite
+            resources:
+              a:
+                table: a_table
+                key: [id]
+                columns:
+                  id: { type: integer, generated: true }
+                  label: { type: text, unique: true, required: true }
+            server: { maxBodySize: 1024 }
+            """, file: "t.yaml")
+        let resource = try #require(configuration.schema.resource(named: "a"))
+        #expect(resource.table == "a_table")
+        #expect(resource.columns == [
+            Column(name: "id", type: .integer, generated: true), Column(name: "label", type: .text, required: true, unique: true),
+        ])
+        #expect(configuration.maximumBodySize == 1024)
+        #expect(configuration.mounts == [MountConfiguration(path: "/api", dialect: .native)])
+    }
+
+    @Test func databaseURLs() {
+        #expect(DatabaseLocation(url: "sqlite::memory:") == .sqliteMemory)
+        #expect(DatabaseLocation(url: "sqlite:data/x.sqlite") == .sqliteFile("data/x.sqlite"))
+        #expect(DatabaseLocation(url: "sqlite:///tmp/x.sqlite") == .sqliteFile("/tmp/x.sqlite"))
+        #expect(DatabaseLocation(url: "sqlite:") == nil)
+        #expect(DatabaseLocation(url: "postgres://localhost/x") == nil)
+    }
+}
