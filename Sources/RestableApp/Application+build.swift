@@ -23,7 +23,7 @@ public struct ServeOptions: Sendable {
 }
 
 /// Opens the configured store, creates missing tables (loading seed rows into the ones it
-/// creates), and builds the engine. The one place where a store is chosen.
+/// creates, in the same transaction), and builds the engine. The one place where a store is chosen.
 public func buildEngine(_ configuration: Configuration, logger: Logger) async throws -> (Engine, any Store) {
     let store: any Store
     switch configuration.database {
@@ -31,12 +31,17 @@ public func buildEngine(_ configuration: Configuration, logger: Logger) async th
     case .sqliteMemory: store = try SQLiteStore(.memory, logger: logger)
     }
     do {
-        let created = Set(try await store.prepare(configuration.schema))
-        if !created.isEmpty {
-            logger.info("created tables", metadata: ["resources": "\(created.sorted().joined(separator: ", "))"])
-        }
         let engine = Engine(schema: configuration.schema, store: store, logger: logger)
-        try await loadSeed(configuration, into: created, engine: engine, store: store)
+        var seed: [InsertPlan] = []
+        for resource in configuration.schema.parentsFirst {
+            for rows in configuration.seed where rows.resource == resource.name {
+                for row in rows.rows { seed.append(try engine.planner.plan(CreateRequest(resource: resource.name, values: row))) }
+            }
+        }
+        let created = try await store.prepare(configuration.schema, seed: seed)
+        if !created.isEmpty {
+            logger.info("created tables", metadata: ["resources": "\(created.joined(separator: ", "))"])
+        }
         return (engine, store)
     } catch {
         await store.close()
@@ -44,27 +49,11 @@ public func buildEngine(_ configuration: Configuration, logger: Logger) async th
     }
 }
 
-/// Inserts the seed rows of the resources whose tables were just created, parents first, in one transaction.
-func loadSeed(_ configuration: Configuration, into created: Set<String>, engine: Engine, store: any Store) async throws {
-    let order = configuration.schema.parentsFirst.map(\.name)
-    let seeds = configuration.seed.filter { created.contains($0.resource) }
-        .sorted { (order.firstIndex(of: $0.resource) ?? 0) < (order.firstIndex(of: $1.resource) ?? 0) }
-    guard !seeds.isEmpty else { return }
-    var plans: [InsertPlan] = []
-    for seed in seeds {
-        for row in seed.rows { plans.append(try engine.planner.plan(CreateRequest(resource: seed.resource, values: row))) }
-    }
-    let inserts = plans
-    try await store.write { session in
-        for plan in inserts { _ = try await session.insert(plan.resource, values: plan.values) }
-    }
-}
-
 /// The dialect mounts of a configuration, over one engine.
 public func buildMounts(_ configuration: Configuration, engine: Engine) -> [DialectMount] {
     configuration.mounts.map { mount in
         switch mount.dialect {
-        case .native: DialectMount(path: mount.path, dialect: NativeDialect(engine: engine))
+        case .native: DialectMount(path: mount.path, dialect: NativeDialect(engine: engine, names: ResourceNames(mount.names)))
         }
     }
 }

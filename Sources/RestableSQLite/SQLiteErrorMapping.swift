@@ -15,7 +15,7 @@ enum SQLiteErrorMapping {
         case constraintPrimaryKey, constraintUnique:
             return RestableError(.duplicateKey, "a row with the same key or unique value already exists")
         case constraintForeignKey:
-            return RestableError(.invalidReference, "a foreign key names a row that does not exist, or a row still has dependents")
+            return RestableError(.invalidReference, "a foreign key names a row that does not exist")
         case constraintNotNull:
             return RestableError(.missingValue, "a required column has no value")
         default:

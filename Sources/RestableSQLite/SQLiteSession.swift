@@ -9,13 +9,17 @@ struct SQLiteSession: StoreSession {
     func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
         if predicate.isTriviallyEmpty { return [] }
         let types = resource.columns.map { Optional($0.type) }
+        let statements = builder.select(resource, where: predicate, limit: limit, offset: offset)
+        if statements.count == 1 {
+            return try connection.query(statements[0], types: types).map { Self.row($0, of: resource) }
+        }
         var rows: [Row] = []
-        for statement in builder.select(resource, where: predicate, limit: limit, offset: offset) {
+        for statement in builder.select(resource, where: predicate, limit: nil, offset: nil) {
             for values in try connection.query(statement, types: types) {
                 rows.append(Self.row(values, of: resource))
             }
         }
-        return rows
+        return ChunkMerging.merge(rows, of: resource, limit: limit, offset: offset)
     }
 
     func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {

@@ -51,9 +51,9 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func prepare(_ schema: Schema) async throws -> [String] {
+    public func prepare(_ schema: Schema, seed: [InsertPlan]) async throws -> [String] {
         try await writerGate.withGate {
-            try syncTransaction(on: writer, begin: "BEGIN IMMEDIATE") {
+            try await transaction(on: writer, begin: "BEGIN IMMEDIATE") {
                 var created: [String] = []
                 for resource in schema.parentsFirst {
                     let existing = try writer.query(
@@ -74,6 +74,10 @@ public final class SQLiteStore: Store {
                             "table '\(resource.table)' exists but has no column \(missing.map { "'\($0)'" }.joined(separator: ", ")); Restable never alters existing tables",
                             resource: resource.name)
                     }
+                }
+                let session = SQLiteSession(connection: writer, builder: builder)
+                for plan in seed where created.contains(plan.resource.name) {
+                    _ = try await session.insert(plan.resource, values: plan.values)
                 }
                 return created
             }
@@ -127,23 +131,6 @@ public final class SQLiteStore: Store {
             }
             if let error = error as? SQLiteError { throw SQLiteErrorMapping.translate(error, logger: logger) }
             throw error
-        }
-    }
-
-    /// Synchronous variant for start-up work.
-    private func syncTransaction<T>(on connection: SQLiteConnection, begin: String, _ body: () throws -> T) throws -> T {
-        do {
-            try connection.execute(begin)
-            do {
-                let result = try body()
-                try connection.execute("COMMIT")
-                return result
-            } catch {
-                try? connection.execute("ROLLBACK")
-                throw error
-            }
-        } catch let error as SQLiteError {
-            throw SQLiteErrorMapping.translate(error, logger: logger)
         }
     }
 }

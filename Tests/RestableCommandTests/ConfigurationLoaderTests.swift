@@ -55,6 +55,7 @@ import Testing
         ("relationships:\n  - { parent: a, child: b, columns: [name], onDelete: cascade }", "is text but references"),
         ("mounts:\n  - { path: /x, dialect: soap }", "unknown dialect 'soap'"),
         ("seed:\n  a: [{ id: one }]", "expects an integer"),
+        ("seed:\n  b: [{ x: 1 }]", "seed row of 'b': column 'id' of b must be provided"),
     ])
     func semanticErrors(section: String, message: String) {
         let error = failure("""
@@ -78,6 +79,13 @@ import Testing
     func structuralErrors(yaml: String, message: String) {
         let error = failure(yaml)
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+    }
+
+    @Test func repeatedKeysNameTheirLine() {
+        let error = failure("database: x\nresources: {}\nresources: {}\n")
+        #expect(error?.message == "'resources' appears more than once in the same mapping")
+        #expect(error?.line != nil)
+        #expect(error?.description.contains("\n") == false)
     }
 
     @Test func columnsMayBeWrittenAsMappings() throws {

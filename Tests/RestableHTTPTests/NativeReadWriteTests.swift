@@ -53,6 +53,8 @@ import Testing
             let etag = try #require(reply.headers[.eTag])
             #expect(etag == "\"" + (reply.json?["@metadata"]?["checksum"]?.stringValue ?? "") + "\"")
             #expect(try await api.send(.get, "/api/line_item/3,1", headers: [.ifNoneMatch: etag]).status == .notModified)
+            #expect(try await api.send(.get, "/api/line_item/3,1", headers: [.ifNoneMatch: "W/" + etag]).status == .notModified)
+            #expect(try await api.send(.get, "/api/line_item/3,1", headers: [.ifNoneMatch: "\"A:0\""]).status == .ok)
             #expect(try await api.send(.get, "/api/line_item/3,9").status == .notFound)
         }
     }
@@ -110,9 +112,18 @@ import Testing
             let duplicate = try await api.send(.post, "/api/contact_group", headers: json, body: #"{"name": "Test Group 2"}"#)
             #expect(duplicate.status == .conflict)
             #expect(duplicate.code == "duplicateKey")
+            #expect(duplicate.json?["detail"] == .string("contact_group 2 already has name 'Test Group 2', which must be unique"))
+            #expect(duplicate.json?["column"] == .string("name"))
+            let sameKey = try await api.send(.post, "/api/user", headers: json, body: #"{"user_id": 1, "user_name": "x"}"#)
+            #expect(sameKey.code == "duplicateKey")
+            #expect(sameKey.json?["key"] == .integer(1))
             let dangling = try await api.send(.post, "/api/purchase_order", headers: json, body: #"{"customer_name": "Nobody"}"#)
             #expect(dangling.status == .conflict)
             #expect(dangling.code == "invalidReference")
+            #expect(dangling.json?["detail"] == .string("purchase_order.customer_name names customer Nobody, which does not exist"))
+            let renamed = try await api.send(.patch, "/api/contact_group/1", headers: json, body: #"{"name": "Test Group 3"}"#)
+            #expect(renamed.code == "duplicateKey")
+            #expect(try await api.send(.patch, "/api/contact_group/1", headers: json, body: #"{"name": "Test Group 1"}"#).status == .ok)
             for reply in [duplicate, dangling] {
                 for word in ["INSERT", "SQLITE", "sqlite", "constraint failed", "VALUES"] {
                     #expect(!reply.text.contains(word))

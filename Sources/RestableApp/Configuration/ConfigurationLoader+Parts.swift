@@ -121,7 +121,8 @@ extension ConfigurationLoader {
     func mount(_ node: Node, schema: Schema) throws(ConfigurationError) -> MountConfiguration {
         let parts = try members(node, "a mount", allowed: ["path", "dialect", "names"])
         guard let pathNode = parts.first(where: { $0.0 == "path" })?.2 else { throw error(node, "a mount needs a 'path'") }
-        let path = try string(pathNode, "path")
+        var path = try string(pathNode, "path")
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         guard path.hasPrefix("/"), path != "/health" else { throw error(pathNode, "a mount path starts with '/' and is not /health") }
         guard let dialectNode = parts.first(where: { $0.0 == "dialect" })?.2 else { throw error(node, "a mount needs a 'dialect'") }
         let dialectName = try string(dialectNode, "dialect")
@@ -142,7 +143,9 @@ extension ConfigurationLoader {
         return MountConfiguration(path: path, dialect: dialect, names: names)
     }
 
-    func rows(_ node: Node, of resource: Resource) throws(ConfigurationError) -> [[String: Value]] {
+    /// Seed rows, each checked as an insert would be (types, required columns), so that a bad row
+    /// stops start-up before any table is created.
+    func rows(_ node: Node, of resource: Resource, schema: Schema) throws(ConfigurationError) -> [[String: Value]] {
         guard case .sequence(let sequence) = node else { throw error(node, "seed rows of '\(resource.name)' must be a list") }
         var rows: [[String: Value]] = []
         for item in sequence {
@@ -159,6 +162,11 @@ extension ConfigurationLoader {
                 } else {
                     throw error(valueNode, "'\(name)' expects \(column.type.articleName), got '\(scalar.string)'")
                 }
+            }
+            do {
+                _ = try Planner(schema: schema).plan(CreateRequest(resource: resource.name, values: row))
+            } catch {
+                throw self.error(item, "seed row of '\(resource.name)': \(error.message)")
             }
             rows.append(row)
         }

@@ -37,6 +37,11 @@ public struct ConfigurationLoader {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigurationError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigurationError(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "\(names) appear\(duplicates.count == 1 ? "s" : "") more than once in the same mapping")
         default:
             return ConfigurationError(file: file, message: "invalid YAML: \(error)")
         }
@@ -83,14 +88,13 @@ public struct ConfigurationLoader {
         func section(_ name: String) -> (Node, Node)? {
             top.first { $0.0 == name }.map { ($0.1, $0.2) }
         }
-        guard let (databaseKey, databaseNode) = section("database") else {
+        guard let (_, databaseNode) = section("database") else {
             throw error(root, "the configuration needs a 'database' (for example sqlite:restable.sqlite)")
         }
         let url = try string(databaseNode, "database")
         guard let database = DatabaseLocation(url: url) else {
-            throw error(databaseNode, "unsupported database URL '\(url)': use sqlite:PATH or sqlite::memory:")
+            throw error(databaseNode, "unsupported database URL '\(url)': use sqlite:PATH or \"sqlite::memory:\" (quoted in YAML)")
         }
-        _ = databaseKey
         guard let (_, resourcesNode) = section("resources") else { throw error(root, "the configuration needs 'resources'") }
         var resources: [Resource] = []
         var resourceNodes: [String: Node] = [:]
@@ -135,7 +139,7 @@ public struct ConfigurationLoader {
                 guard let resource = schema.resource(named: name) else {
                     throw error(keyNode, "seed names '\(name)', which is not a resource")
                 }
-                seed.append((name, try rows(value, of: resource)))
+                seed.append((name, try rows(value, of: resource, schema: schema)))
             }
         }
         return Configuration(

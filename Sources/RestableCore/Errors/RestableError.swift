@@ -31,7 +31,7 @@ extension RestableError {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Internal: String {
             case notFound, unknownResource, unknownColumn, invalidKey, invalidBody, invalidValue, invalidFilter,
-                invalidQuery, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
+                invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
                 storeBusy, schemaMismatch, internalError
         }
@@ -53,6 +53,8 @@ extension RestableError {
         public static var invalidFilter: Self { .init(value: .invalidFilter) }
         /// A query parameter (limit, offset, ...) is malformed.
         public static var invalidQuery: Self { .init(value: .invalidQuery) }
+        /// A request header (If-Match, ...) is malformed.
+        public static var invalidHeader: Self { .init(value: .invalidHeader) }
         /// A required column has no value.
         public static var missingValue: Self { .init(value: .missingValue) }
         /// An update tried to change a key column.

@@ -24,15 +24,17 @@ extension Engine {
         try plan.precondition.check(row, in: resource)
         var changes: [Change] = []
         var visited: [String: Set<Key>] = [resource.name: [plan.key]]
-        try await remove([row], of: resource, in: session, changes: &changes, visited: &visited)
+        try await remove([row], of: resource, target: (resource, plan.key), in: session, changes: &changes, visited: &visited)
         return DeleteOutcome(changes: changes)
     }
 
     /// Deletes `rows` after following every relationship in which `resource` is the parent:
     /// restrict first (nothing changes if anything blocks), then set-null, then cascade, recursively.
+    /// `target` is the row the client asked to delete, named in a `restricted` error even when
+    /// the blocked rows are cascaded descendants of it.
     private func remove(
-        _ rows: [Row], of resource: Resource, in session: any StoreSession, changes: inout [Change],
-        visited: inout [String: Set<Key>]
+        _ rows: [Row], of resource: Resource, target: (resource: Resource, key: Key), in session: any StoreSession,
+        changes: inout [Change], visited: inout [String: Set<Key>]
     ) async throws {
         guard !rows.isEmpty else { return }
         changes.append(contentsOf: rows.map { Change(resource: resource, verb: .delete, row: $0) })
@@ -51,7 +53,7 @@ extension Engine {
                     resource: child.name, columns: relationship.columns, count: count, keys: first.map { $0.key(in: child) }))
         }
         if !blockers.isEmpty {
-            throw Self.restricted(rows, of: resource, by: blockers)
+            throw Self.restricted(rows, of: resource, target: target, by: blockers)
         }
 
         for relationship in dependents where relationship.onDelete == .setNull {
@@ -71,22 +73,28 @@ extension Engine {
             for row in try await session.select(child, where: .columns(relationship.columns, in: parentKeys)) {
                 if visited[child.name, default: []].insert(row.key(in: child)).inserted { children.append(row) }
             }
-            try await remove(children, of: child, in: session, changes: &changes, visited: &visited)
+            try await remove(children, of: child, target: target, in: session, changes: &changes, visited: &visited)
         }
 
         _ = try await session.delete(resource, where: .columns(resource.key, in: parentKeys))
     }
 
-    static func restricted(_ rows: [Row], of resource: Resource, by blockers: [BlockingDependents]) -> RestableError {
-        let target = rows.count == 1 ? "\(resource.name) \(rows[0].key(in: resource))" : "\(rows.count) \(resource.name) rows"
+    static func restricted(
+        _ rows: [Row], of resource: Resource, target: (resource: Resource, key: Key), by blockers: [BlockingDependents]
+    ) -> RestableError {
         let reasons = blockers.map { blocker in
             let keys = blocker.keys.map(\.description).joined(separator: "; ")
-            let more = blocker.count > blocker.keys.count ? ", ..." : ""
+            let more = blocker.count > blocker.keys.count ? "; ..." : ""
             return "\(blocker.count) \(blocker.resource) row\(blocker.count == 1 ? "" : "s") (\(keys)\(more))"
+        }.joined(separator: ", ")
+        let subject = "\(target.resource.name) \(target.key) cannot be deleted"
+        let message: String
+        if resource.name == target.resource.name, rows.count == 1, rows[0].key(in: resource) == target.key {
+            message = "\(subject): it still has dependents whose relationship is restrict: \(reasons)"
+        } else {
+            let reached = rows.count == 1 ? "\(resource.name) \(rows[0].key(in: resource))" : "\(rows.count) \(resource.name) rows"
+            message = "\(subject): it cascades to \(reached), which still \(rows.count == 1 ? "has" : "have") dependents whose relationship is restrict: \(reasons)"
         }
-        return RestableError(
-            .restricted,
-            "\(target) cannot be deleted: it still has dependents whose relationship is restrict: \(reasons.joined(separator: ", "))",
-            resource: resource.name, key: rows.count == 1 ? rows[0].key(in: resource) : nil, blockers: blockers)
+        return RestableError(.restricted, message, resource: target.resource.name, key: target.key, blockers: blockers)
     }
 }

@@ -43,7 +43,8 @@ public struct Engine: Sendable {
     public func create(_ request: CreateRequest) async throws(RestableError) -> Row {
         let plan = try planner.plan(request)
         return try await run(write: true) { session in
-            try await session.insert(plan.resource, values: plan.values)
+            try await self.checkConflicts(plan.values, of: plan.resource, excluding: nil, in: session)
+            return try await session.insert(plan.resource, values: plan.values)
         }
     }
 
@@ -57,6 +58,7 @@ public struct Engine: Sendable {
             }
             try plan.precondition.check(row, in: plan.resource)
             guard !plan.values.isEmpty else { return row }
+            try await self.checkConflicts(plan.values, of: plan.resource, excluding: plan.key, in: session)
             _ = try await session.update(plan.resource, where: predicate, set: plan.values)
             guard let updated = try await session.select(plan.resource, where: predicate).first else {
                 throw Self.notFound(plan.resource, plan.key)

@@ -4,10 +4,11 @@
 /// ``write(_:)`` commits when the body returns and rolls back when it throws, so that a failed
 /// request leaves the database exactly as it was.
 public protocol Store: Sendable {
-    /// Creates the tables of `schema` that do not exist yet (with their foreign keys), and checks
-    /// that existing tables have every configured column. Never drops or alters anything.
-    /// Returns the names of the resources whose tables it created.
-    func prepare(_ schema: Schema) async throws -> [String]
+    /// Creates the tables of `schema` that do not exist yet (with their foreign keys), checks
+    /// that existing tables have every configured column, and inserts the `seed` rows of the
+    /// tables it created, all in one transaction: a failure leaves no table behind. Never drops
+    /// or alters anything. Returns the names of the resources whose tables it created.
+    func prepare(_ schema: Schema, seed: [InsertPlan]) async throws -> [String]
 
     /// Runs `body` in a read-only transaction (a consistent snapshot).
     func read<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T

@@ -59,6 +59,7 @@ public enum ProblemResponse {
         case .invalidValue: "Invalid value"
         case .invalidFilter: "Invalid filter"
         case .invalidQuery: "Invalid query parameter"
+        case .invalidHeader: "Invalid header"
         case .missingValue: "Missing value"
         case .keyImmutable: "Key cannot change"
         case .checksumMismatch: "Checksum mismatch"

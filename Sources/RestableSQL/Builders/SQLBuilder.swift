@@ -87,7 +87,17 @@ public struct SQLBuilder: Sendable {
         guard otherBinds > flavor.maximumBinds,
             let index = predicate.conditions.firstIndex(where: { Self.bindCount($0) > 0 && Self.isList($0) })
         else { return [predicate] }
-        let condition = predicate.conditions[index]
+        var condition = predicate.conditions[index]
+        switch condition {
+        case .tupleIn(let columns, let tuples):
+            var seen = Set<[Value]>()
+            condition = .tupleIn(columns: columns, tuples.filter { seen.insert($0).inserted })
+        case .oneOf(let column, let values):
+            var seen = Set<Value>()
+            condition = .oneOf(column: column, values.filter { seen.insert($0).inserted })
+        default:
+            break
+        }
         let budget = max(1, flavor.maximumBinds - (otherBinds - Self.bindCount(condition)))
         var parts: [RowPredicate] = []
         switch condition {

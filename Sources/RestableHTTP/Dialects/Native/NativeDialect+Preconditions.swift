@@ -10,7 +10,7 @@ extension NativeDialect {
         if let header = request.headers[values: .ifMatch].first {
             let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard tags.count == 1, let tag = tags.first, !tag.isEmpty else {
-                throw RestableError(.invalidQuery, "If-Match must hold one entity tag (the row's checksum in quotes) or *")
+                throw RestableError(.invalidHeader, "If-Match must hold one entity tag (the row's checksum in quotes) or *")
             }
             if tag == "*" { return .override }
             if tag.hasPrefix("W/") { return .checksum(tag) }

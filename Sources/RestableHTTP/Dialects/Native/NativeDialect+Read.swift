@@ -18,12 +18,18 @@ extension NativeDialect {
     func get(_ resource: Resource, _ key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
         let row = try await engine.get(resource: resource.name, key: key)
         let tag = Self.entityTag(row, of: resource)
+        // If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x".
         if let noneMatch = request.headers[.ifNoneMatch],
-            noneMatch.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(where: { $0 == tag || $0 == "*" })
+            noneMatch.split(separator: ",").map({ Self.dropWeakPrefix($0.trimmingCharacters(in: .whitespaces)) })
+                .contains(where: { $0 == tag || $0 == "*" })
         {
             return Response(status: .notModified, headers: [.eTag: tag])
         }
         return JSONResponse.make(.ok, render(row, of: resource, mountPath: request.mountPath), headers: [.eTag: tag])
+    }
+
+    static func dropWeakPrefix(_ tag: String) -> String {
+        tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag
     }
 
     /// Filters from the query string: `column=value` (equality), or `column=op.value` with `eq`,

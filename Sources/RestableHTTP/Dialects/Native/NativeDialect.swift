@@ -8,9 +8,11 @@ public import RestableCore
 /// `GET /`, `GET|POST /{resource}`, `GET|PATCH|DELETE /{resource}/{key}`.
 public struct NativeDialect: Dialect {
     let engine: Engine
+    let names: ResourceNames
 
-    public init(engine: Engine) {
+    public init(engine: Engine, names: ResourceNames = ResourceNames()) {
         self.engine = engine
+        self.names = names
     }
 
     public func respond(to request: IncomingRequest) async -> Response {
@@ -18,8 +20,8 @@ public struct NativeDialect: Dialect {
             return try await route(request)
         } catch {
             let allow = error.code == .methodNotAllowed ? Self.allowedMethods(segments: request.segments.count) : nil
-            return ProblemResponse.make(
-                error, instance: request.mountPath + "/" + request.segments.joined(separator: "/"), allow: allow)
+            let instance = ([request.mountPath] + request.segments).joined(separator: "/")
+            return ProblemResponse.make(error, instance: instance.isEmpty ? "/" : instance, allow: allow)
         }
     }
 
@@ -29,14 +31,14 @@ public struct NativeDialect: Dialect {
             guard request.method == .get || request.method == .head else { throw Self.notAllowed(request) }
             return index(request)
         case 1:
-            let resource = try engine.schema.require(try Self.decode(request.segments[0]))
+            let resource = try names.resource(try Self.decode(request.segments[0]), in: engine.schema)
             switch request.method {
             case .get, .head: return try await list(resource, request)
             case .post: return try await create(resource, request)
             default: throw Self.notAllowed(request)
             }
         case 2:
-            let resource = try engine.schema.require(try Self.decode(request.segments[0]))
+            let resource = try names.resource(try Self.decode(request.segments[0]), in: engine.schema)
             let key = try Self.keyInput(request.segments[1])
             switch request.method {
             case .get, .head: return try await get(resource, key, request)
@@ -51,10 +53,10 @@ public struct NativeDialect: Dialect {
 
     /// `GET /`: the resources served, with their hrefs.
     private func index(_ request: IncomingRequest) -> Response {
-        let resources = engine.schema.resources.map { resource -> JSON in
+        let resources = names.served(in: engine.schema).map { name, resource -> JSON in
             .object([
-                ("name", .string(resource.name)),
-                ("href", .string(request.mountPath + "/" + PercentEncoding.encode(resource.name))),
+                ("name", .string(name)),
+                ("href", .string(request.mountPath + "/" + PercentEncoding.encode(name))),
                 ("key", .array(resource.key.map(JSON.string))),
                 ("optimisticLocking", .string(resource.optimisticLocking.rawValue)),
             ])

@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import RestableApp
+import RestableCore
+import Testing
+
+/// Rules that the demo's shape does not exercise, on schemas written for the test.
+@Suite struct CustomSchemaTests {
+    static let teams = """
+        database: "sqlite::memory:"
+        resources:
+          team: { key: id, columns: { id: integer, name: text } }
+          member: { key: id, columns: { id: integer, team_id: integer required } }
+          badge: { key: id, columns: { id: integer, member_id: integer required } }
+        relationships:
+          - { parent: team, child: member, columns: [team_id], onDelete: cascade }
+          - { parent: member, child: badge, columns: [member_id], onDelete: restrict }
+        seed:
+          team: [{ id: 1, name: Red }, { id: 2, name: Blue }]
+          member: [{ id: 10, team_id: 1 }, { id: 11, team_id: 1 }, { id: 20, team_id: 2 }]
+          badge: [{ id: 100, member_id: 11 }]
+        """
+
+    static func engine(_ yaml: String) async throws -> (Engine, any Store) {
+        let configuration = try ConfigurationLoader.parse(yaml, file: "test.yaml")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return try await buildEngine(configuration, logger: logger)
+    }
+
+    @Test func restrictBelowACascadeNamesTheTargetAndTheBlockedDescendant() async throws {
+        let (engine, store) = try await Self.engine(Self.teams)
+        let error = await #expect(throws: RestableError.self) {
+            try await engine.delete(DeleteRequest(resource: "team", key: .parts(["1"])))
+        }
+        #expect(error?.code == .restricted)
+        #expect(error?.resource == "team")
+        #expect(error?.key == Key([.integer(1)]))
+        #expect(error?.message == "team 1 cannot be deleted: it cascades to 2 member rows, which still have dependents whose relationship is restrict: 1 badge row (100)")
+        #expect(try await engine.list(ListRequest(resource: "member")).count == 3)
+        let outcome = try await engine.delete(DeleteRequest(resource: "team", key: .parts(["2"])))
+        #expect(outcome.changes.map(\.resource) == ["team", "member"])
+        await store.close()
+    }
+
+    @Test func aSeedThatTheDatabaseRefusesLeavesNoTableBehind() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-seed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("seed.sqlite").path
+        let yaml = """
+            database: sqlite:\(path)
+            resources:
+              tag: { key: id, columns: { id: integer, label: text unique } }
+            seed:
+              tag: [{ id: 1, label: a }, { id: 2, label: a }]
+            """
+        await #expect(throws: RestableError.self) { _ = try await Self.engine(yaml) }
+        let fixed = yaml.replacingOccurrences(of: "{ id: 2, label: a }", with: "{ id: 2, label: b }")
+        let (engine, store) = try await Self.engine(fixed)
+        #expect(try await engine.list(ListRequest(resource: "tag")).count == 2, "the seed loads on the next start")
+        await store.close()
+    }
+
+    @Test func longKeyListsReadAsOneStatementWould() async throws {
+        let (engine, store) = try await Self.engine(Self.teams)
+        let operands = ["20"] + Array(repeating: "1", count: 40_000) + ["10", "20"]
+        let filter = FilterInput(column: "id", operation: .oneOf, operands: operands)
+        let all = try await engine.list(ListRequest(resource: "member", filters: [filter]))
+        #expect(all.map { $0["id"] } == [.integer(10), .integer(20)])
+        let page = try await engine.list(ListRequest(resource: "member", filters: [filter], limit: 1, offset: 1))
+        #expect(page.map { $0["id"] } == [.integer(20)])
+        #expect(try await engine.list(ListRequest(resource: "member", filters: [filter], limit: 1)).map { $0["id"] } == [.integer(10)])
+        await store.close()
+    }
+}
