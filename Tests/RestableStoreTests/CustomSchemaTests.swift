@@ -73,4 +73,27 @@ import Testing
         #expect(try await engine.list(ListRequest(resource: "member", filters: [filter], limit: 1)).map { $0["id"] } == [.integer(10)])
         await store.close()
     }
+
+    @Test func anExistingTableIsNeverAlteredAndAMissingColumnStopsStartUp() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-alter-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("data.sqlite").path
+        let first = """
+            database: sqlite:\(path)
+            resources:
+              note: { key: id, columns: { id: integer, body: text } }
+            seed:
+              note: [{ id: 1, body: kept }]
+            """
+        let (_, store) = try await Self.engine(first)
+        await store.close()
+        let widened = first.replacingOccurrences(of: "body: text }", with: "body: text, author: text }")
+        let error = await #expect(throws: RestableError.self) { _ = try await Self.engine(widened) }
+        #expect(error?.code == .schemaMismatch)
+        #expect(error?.message.contains("'author'") == true)
+        let (engine, reopened) = try await Self.engine(first)
+        #expect(try await engine.list(ListRequest(resource: "note")).map { $0["body"] } == [.text("kept")])
+        await reopened.close()
+    }
 }
