@@ -75,7 +75,7 @@ public final class SQLiteStore: Store {
                             resource: resource.name)
                     }
                 }
-                let session = SQLiteSession(connection: writer, builder: builder)
+                let session = SQLiteSession(connection: writer, builder: builder, logger: logger)
                 for plan in seed where created.contains(plan.resource.name) {
                     _ = try await session.insert(plan.resource, values: plan.values)
                 }
@@ -90,7 +90,7 @@ public final class SQLiteStore: Store {
             let connection = readers.withLock { $0.removeLast() }
             defer { readers.withLock { $0.append(connection) } }
             return try await transaction(on: connection, begin: "BEGIN") {
-                try await body(SQLiteSession(connection: connection, builder: builder))
+                try await body(SQLiteSession(connection: connection, builder: builder, logger: logger))
             }
         }
     }
@@ -98,7 +98,7 @@ public final class SQLiteStore: Store {
     public func write<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
         try await writerGate.withGate {
             try await transaction(on: writer, begin: "BEGIN IMMEDIATE") {
-                try await body(SQLiteSession(connection: writer, builder: builder))
+                try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
             }
         }
     }

@@ -10,10 +10,12 @@ public struct RestableError: Error, Sendable, CustomStringConvertible {
     public var column: String?
     /// For `restricted`: every relationship that blocked the delete.
     public var blockers: [BlockingDependents]
+    /// For `tooManyAffected`: how many rows the request would have changed.
+    public var count: Int?
 
     public init(
         _ code: Code, _ message: String, resource: String? = nil, key: Key? = nil, column: String? = nil,
-        blockers: [BlockingDependents] = []
+        blockers: [BlockingDependents] = [], count: Int? = nil
     ) {
         self.code = code
         self.message = message
@@ -21,6 +23,7 @@ public struct RestableError: Error, Sendable, CustomStringConvertible {
         self.key = key
         self.column = column
         self.blockers = blockers
+        self.count = count
     }
 
     public var description: String { "\(code): \(message)" }
@@ -33,7 +36,7 @@ extension RestableError {
             case notFound, unknownResource, unknownColumn, invalidKey, invalidBody, invalidValue, invalidFilter,
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
-                storeBusy, schemaMismatch, internalError
+                storeBusy, schemaMismatch, unboundedDelete, tooManyAffected, batchFailed, internalError
         }
         private let value: Internal
 
@@ -79,6 +82,12 @@ extension RestableError {
         public static var storeBusy: Self { .init(value: .storeBusy) }
         /// An existing table lacks a configured column (Restable never alters tables).
         public static var schemaMismatch: Self { .init(value: .schemaMismatch) }
+        /// A delete of a whole collection named no keys and no filter, and did not say it meant every row.
+        public static var unboundedDelete: Self { .init(value: .unboundedDelete) }
+        /// The request would change more rows than its `max-affected` allows.
+        public static var tooManyAffected: Self { .init(value: .tooManyAffected) }
+        /// Some targets of a strict many-row request failed, so nothing changed (each failure is listed).
+        public static var batchFailed: Self { .init(value: .batchFailed) }
         /// Something failed that the client cannot fix; details are in the server log only.
         public static var internalError: Self { .init(value: .internalError) }
 

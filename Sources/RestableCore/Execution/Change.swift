@@ -11,7 +11,7 @@ public struct Change: Sendable, Hashable {
     public var resource: String
     public var verb: ChangeVerb
     public var key: Key
-    /// The row's values before the change (after it, for an insert).
+    /// The row's values before a delete or a set-null update; after an insert or a batch update.
     public var row: Row
     /// The checksum of ``row``.
     public var checksum: String
@@ -22,15 +22,5 @@ public struct Change: Sendable, Hashable {
         self.key = row.key(in: resource)
         self.row = row
         self.checksum = Checksum.of(row, in: resource)
-    }
-}
-
-/// The result of a delete: every row it touched, the target first, then its dependents in the
-/// order they were visited.
-public struct DeleteOutcome: Sendable, Hashable {
-    public var changes: [Change]
-
-    public init(changes: [Change]) {
-        self.changes = changes
     }
 }

@@ -1,43 +1,72 @@
-/// The rules of a delete (DESIGN.md): one target row, its checksum, then its dependents.
+/// The rules of a delete (DESIGN.md): for each target row, its checksum, then its dependents.
 extension Engine {
     /// How many blocking keys a `restricted` error lists per relationship.
     static let blockingKeysShown = 5
+    /// How many targets are fetched, checked and deleted per round of set-based statements.
+    static let chunkSize = 5_000
 
     /// Deletes one row and follows its relationships, all in one transaction.
     ///
     /// Fails with `notFound` (unless `ignoreMissing`), `checksumMismatch`, `checksumRequired` or
     /// `restricted`; in every failure nothing changes.
-    public func delete(_ request: DeleteRequest) async throws(RestableError) -> DeleteOutcome {
-        let plan = try planner.plan(request)
-        return try await run(write: true) { session in
-            try await self.execute(plan, in: session)
-        }
+    public func delete(_ request: DeleteRequest) async throws(RestableError) -> ChangeOutcome {
+        let outcome = try await deleteMany(
+            BulkDeleteRequest(
+                resource: request.resource, selection: .keys(KeyList([KeyedTarget(key: request.key, precondition: request.precondition)])),
+                options: DeleteOptions(
+                    ignoreMissing: request.ignoreMissing, handling: .strict, dryRun: request.dryRun, summaryLimit: request.summaryLimit)))
+        if let failure = outcome.failures.first { throw failure.error }
+        return outcome
     }
 
-    /// Runs a checked delete plan inside an open transaction.
-    public func execute(_ plan: DeletePlan, in session: any StoreSession) async throws -> DeleteOutcome {
-        let resource = plan.resource
-        guard let row = try await session.select(resource, where: .key(plan.key, of: resource)).first else {
-            if plan.ignoreMissing { return DeleteOutcome(changes: []) }
-            throw Self.notFound(resource, plan.key)
+    /// Deletes many rows of one resource in one transaction (see ``BulkDeleteRequest``).
+    ///
+    /// Throws only for the request as a whole (unknown resource, malformed key or filter,
+    /// `unboundedDelete`, `tooManyAffected`); the failures of single targets are in the outcome,
+    /// whose kind says whether all, some or none went. Strict failures, `none` outcomes and dry
+    /// runs are rolled back.
+    public func deleteMany(_ request: BulkDeleteRequest) async throws(RestableError) -> ChangeOutcome {
+        let resource = try schema.require(request.resource)
+        let options = request.options
+        if let max = options.maxAffected, max < 0 {
+            throw RestableError(.invalidQuery, "max-affected must be zero or more, got \(max)")
         }
-        try plan.precondition.check(row, in: resource)
-        var changes: [Change] = []
-        var visited: [String: Set<Key>] = [resource.name: [plan.key]]
-        try await remove([row], of: resource, target: (resource, plan.key), in: session, changes: &changes, visited: &visited)
-        return DeleteOutcome(changes: changes)
+        let selection: BulkDelete.Selection
+        switch request.selection {
+        case .keys(let source):
+            selection = .keys(source)
+        case .filter(let filters, let precondition):
+            guard !filters.isEmpty else {
+                throw RestableError(
+                    .unboundedDelete, "a delete of \(resource.name) needs keys or a filter, or must say it means every row",
+                    resource: resource.name)
+            }
+            selection = .rows(try planner.predicate(filters, of: resource), precondition)
+        case .everyRow(let precondition):
+            selection = .rows(RowPredicate(), precondition)
+        }
+        let limit = options.summaryLimit ?? summaryLimit
+        return try await run(write: true) { session in
+            var delete = BulkDelete(engine: self, resource: resource, options: options, session: session, log: ChangeLog(limit: limit))
+            try await delete.execute(selection)
+            let outcome = delete.outcome
+            if outcome.kind == .none || options.dryRun { throw RollbackSignal(outcome: outcome) }
+            return outcome
+        }
     }
 
     /// Deletes `rows` after following every relationship in which `resource` is the parent:
-    /// restrict first (nothing changes if anything blocks), then set-null, then cascade, recursively.
+    /// restrict first (nothing changes if anything blocks), then set-null, then cascade,
+    /// recursively, with set-based statements at each level.
+    ///
     /// `target` is the row the client asked to delete, named in a `restricted` error even when
     /// the blocked rows are cascaded descendants of it.
-    private func remove(
-        _ rows: [Row], of resource: Resource, target: (resource: Resource, key: Key), in session: any StoreSession,
-        changes: inout [Change], visited: inout [String: Set<Key>]
+    func remove(
+        _ rows: [Row], of resource: Resource, target: (resource: Resource, key: Key?), in session: any StoreSession,
+        log: inout ChangeLog, visited: inout [String: Set<Key>]
     ) async throws {
         guard !rows.isEmpty else { return }
-        changes.append(contentsOf: rows.map { Change(resource: resource, verb: .delete, row: $0) })
+        log.record(.delete, rows, of: resource)
         let parentKeys = rows.map { $0.values(of: resource.key) }
         let dependents = schema.dependents(of: resource.name)
 
@@ -61,7 +90,7 @@ extension Engine {
             let children = try await session.select(child, where: .columns(relationship.columns, in: parentKeys))
                 .filter { visited[child.name]?.contains($0.key(in: child)) != true }
             guard !children.isEmpty else { continue }
-            changes.append(contentsOf: children.map { Change(resource: child, verb: .update, row: $0) })
+            log.record(.update, children, of: child)
             let cleared = Dictionary(uniqueKeysWithValues: relationship.columns.map { ($0, Value.null) })
             _ = try await session.update(
                 child, where: .columns(child.key, in: children.map { $0.values(of: child.key) }), set: cleared)
@@ -73,28 +102,47 @@ extension Engine {
             for row in try await session.select(child, where: .columns(relationship.columns, in: parentKeys)) {
                 if visited[child.name, default: []].insert(row.key(in: child)).inserted { children.append(row) }
             }
-            try await remove(children, of: child, target: target, in: session, changes: &changes, visited: &visited)
+            try await remove(children, of: child, target: target, in: session, log: &log, visited: &visited)
         }
 
         _ = try await session.delete(resource, where: .columns(resource.key, in: parentKeys))
     }
 
     static func restricted(
-        _ rows: [Row], of resource: Resource, target: (resource: Resource, key: Key), by blockers: [BlockingDependents]
+        _ rows: [Row], of resource: Resource, target: (resource: Resource, key: Key?), by blockers: [BlockingDependents]
     ) -> RestableError {
         let reasons = blockers.map { blocker in
             let keys = blocker.keys.map(\.description).joined(separator: "; ")
             let more = blocker.count > blocker.keys.count ? "; ..." : ""
             return "\(blocker.count) \(blocker.resource) row\(blocker.count == 1 ? "" : "s") (\(keys)\(more))"
         }.joined(separator: ", ")
-        let subject = "\(target.resource.name) \(target.key) cannot be deleted"
+        let subject = target.key.map { "\(target.resource.name) \($0) cannot be deleted" } ?? "\(rows.count) \(resource.name) rows cannot be deleted"
         let message: String
-        if resource.name == target.resource.name, rows.count == 1, rows[0].key(in: resource) == target.key {
-            message = "\(subject): it still has dependents whose relationship is restrict: \(reasons)"
+        if resource.name == target.resource.name {
+            message = "\(subject): \(rows.count == 1 ? "it still has" : "they still have") dependents whose relationship is restrict: \(reasons)"
         } else {
             let reached = rows.count == 1 ? "\(resource.name) \(rows[0].key(in: resource))" : "\(rows.count) \(resource.name) rows"
-            message = "\(subject): it cascades to \(reached), which still \(rows.count == 1 ? "has" : "have") dependents whose relationship is restrict: \(reasons)"
+            message =
+                "\(subject): it cascades to \(reached), which still \(rows.count == 1 ? "has" : "have") dependents whose relationship is restrict: \(reasons)"
         }
         return RestableError(.restricted, message, resource: target.resource.name, key: target.key, blockers: blockers)
+    }
+}
+
+/// Carries an outcome out of a transaction that must roll back (a strict failure, a dry run).
+struct RollbackSignal: Error {
+    let outcome: any Sendable
+}
+
+extension RestableError {
+    /// Failures that belong to one target (listed, and in lenient mode skipped), as opposed to
+    /// failures of the whole request (a busy database, an internal error).
+    var isTargetFailure: Bool {
+        switch code {
+        case .storeBusy, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
+            false
+        default:
+            true
+        }
     }
 }

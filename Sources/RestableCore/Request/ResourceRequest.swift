@@ -1,11 +1,13 @@
 /// What a client asked for, dialect-neutral. There is no guarantee yet that it makes sense:
 /// the ``Planner`` checks it against the schema before anything touches data.
-public enum ResourceRequest: Sendable, Hashable {
+public enum ResourceRequest: Sendable {
     case list(ListRequest)
     case get(resource: String, key: KeyInput)
     case create(CreateRequest)
     case update(UpdateRequest)
     case delete(DeleteRequest)
+    case deleteMany(BulkDeleteRequest)
+    case batch(BatchRequest)
 }
 
 /// Read the rows of a resource that match every filter, ordered by key.
@@ -46,21 +48,5 @@ public struct UpdateRequest: Sendable, Hashable {
         self.key = key
         self.values = values
         self.precondition = precondition
-    }
-}
-
-/// Delete one row and follow its relationships (see "The rules of a delete").
-public struct DeleteRequest: Sendable, Hashable {
-    public var resource: String
-    public var key: KeyInput
-    public var precondition: Precondition
-    /// A missing row succeeds with an empty summary instead of failing with `notFound`.
-    public var ignoreMissing: Bool
-
-    public init(resource: String, key: KeyInput, precondition: Precondition = .none, ignoreMissing: Bool = false) {
-        self.resource = resource
-        self.key = key
-        self.precondition = precondition
-        self.ignoreMissing = ignoreMissing
     }
 }

@@ -13,6 +13,8 @@ public enum Condition: Sendable, Hashable {
     case oneOf(column: String, [Value])
     /// `(columns) IN ((v1, v2), ...)`: a set of (possibly composite) keys. Stores chunk long lists.
     case tupleIn(columns: [String], [[Value]])
+    /// `(columns) > (values)`: rows after a key in key order (keyset pagination).
+    case after(columns: [String], [Value])
 }
 
 /// Which rows a read, update or delete addresses: every condition must hold.

@@ -1,5 +1,5 @@
 /// A strict JSON parser (RFC 8259) over UTF-8 bytes that reports where the input went wrong.
-public struct JSONParser {
+public struct JSONParser: Sendable {
     /// Why a text is not JSON, and at which byte.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var offset: Int
@@ -7,8 +7,8 @@ public struct JSONParser {
         public var description: String { "\(reason) at byte \(offset)" }
     }
 
-    private let bytes: [UInt8]
-    private var index = 0
+    let bytes: [UInt8]
+    var index = 0
     private var depth = 0
     private static let maximumDepth = 512
 
@@ -21,19 +21,19 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) {
+    init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
-    private func failure(_ reason: String) -> Failure {
+    func failure(_ reason: String) -> Failure {
         Failure(offset: index, reason: reason)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
     }
 
-    private mutating func value() throws(Failure) -> JSON {
+    mutating func value() throws(Failure) -> JSON {
         guard index < bytes.count else { throw failure("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object()

@@ -133,6 +133,7 @@ public struct SQLBuilder: Sendable {
         case .isNull: 0
         case .oneOf(_, let values): values.count
         case .tupleIn(let columns, let tuples): columns.count * tuples.count
+        case .after(_, let values): values.count
         }
     }
 }

@@ -50,6 +50,18 @@ struct Writer {
                 bind(value)
             }
             sql += ")"
+        case .after(let columns, let values):
+            if columns.count == 1 {
+                sql += flavor.quote(columns[0]) + " > "
+                bind(values[0])
+                return
+            }
+            sql += "(" + columns.map(flavor.quote).joined(separator: ", ") + ") > ("
+            for (index, value) in values.enumerated() {
+                if index > 0 { sql += ", " }
+                bind(value)
+            }
+            sql += ")"
         case .tupleIn(let columns, let tuples):
             guard !tuples.isEmpty else {
                 sql += "1 = 0"

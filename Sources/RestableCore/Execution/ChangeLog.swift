@@ -1,0 +1,40 @@
+/// Collects the summary of a request: the first rows touched (up to a limit) and a count of all.
+///
+/// A checkpoint and a restore undo what a failed target added, as its savepoint undoes its rows.
+struct ChangeLog: Sendable {
+    let limit: Int
+    private(set) var changes: [Change] = []
+    private(set) var counts = ChangeCounts()
+    private(set) var truncated = false
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    mutating func record(_ verb: ChangeVerb, _ rows: [Row], of resource: Resource) {
+        guard !rows.isEmpty else { return }
+        counts.add(verb, resource.name, rows.count)
+        for row in rows {
+            if changes.count < limit {
+                changes.append(Change(resource: resource, verb: verb, row: row))
+            } else {
+                truncated = true
+                break
+            }
+        }
+    }
+
+    struct Checkpoint {
+        fileprivate let changeCount: Int
+        fileprivate let counts: ChangeCounts
+        fileprivate let truncated: Bool
+    }
+
+    var checkpoint: Checkpoint { Checkpoint(changeCount: changes.count, counts: counts, truncated: truncated) }
+
+    mutating func restore(_ checkpoint: Checkpoint) {
+        changes.removeSubrange(checkpoint.changeCount...)
+        counts = checkpoint.counts
+        truncated = checkpoint.truncated
+    }
+}

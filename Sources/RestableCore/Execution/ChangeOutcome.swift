@@ -1,0 +1,79 @@
+/// Whether every target of a request went, some, or none.
+public enum OutcomeKind: String, Sendable, Hashable {
+    case all, partial, none
+}
+
+/// A target that could not be changed, and why.
+public struct TargetFailure: Sendable {
+    /// The target's key, when it has one.
+    public var key: Key?
+    /// The target's position in the request (for batches), from 0.
+    public var index: Int?
+    public var error: RestableError
+
+    public init(key: Key?, index: Int? = nil, error: RestableError) {
+        self.key = key
+        self.index = index
+        self.error = error
+    }
+}
+
+/// How many rows of each resource a request deleted, updated or inserted, in the order the
+/// resources were first touched.
+public struct ChangeCounts: Sendable, Hashable {
+    public private(set) var resources: [String] = []
+    private var counts: [String: [ChangeVerb: Int]] = [:]
+
+    public init() {}
+
+    mutating func add(_ verb: ChangeVerb, _ resource: String, _ count: Int = 1) {
+        if counts[resource] == nil { resources.append(resource) }
+        counts[resource, default: [:]][verb, default: 0] += count
+    }
+
+    public func count(_ verb: ChangeVerb, of resource: String) -> Int {
+        counts[resource]?[verb] ?? 0
+    }
+
+    /// The verbs counted for a resource, in INSERT, UPDATE, DELETE order.
+    public func verbs(of resource: String) -> [(ChangeVerb, Int)] {
+        [ChangeVerb.insert, .update, .delete].compactMap { verb in counts[resource]?[verb].map { (verb, $0) } }
+    }
+
+    public var total: Int { counts.values.reduce(0) { $0 + $1.values.reduce(0, +) } }
+}
+
+/// The result of a delete or a batch: every row it touched (the summary, capped), the counts,
+/// and every target that failed.
+public struct ChangeOutcome: Sendable {
+    /// The rows touched, targets first, each followed by its dependents; at most the summary limit.
+    public var changes: [Change]
+    /// True when more rows were touched than ``changes`` lists.
+    public var truncated: Bool
+    public var counts: ChangeCounts
+    /// How many targets went: rows of the addressed resource for a delete, operations for a batch.
+    public var succeeded: Int
+    /// Every target that could not go.
+    public var failures: [TargetFailure]
+    public var kind: OutcomeKind
+    /// True when nothing was committed because the request asked for a dry run.
+    public var dryRun: Bool
+
+    public init(
+        changes: [Change] = [], truncated: Bool = false, counts: ChangeCounts = ChangeCounts(), succeeded: Int = 0,
+        failures: [TargetFailure] = [], kind: OutcomeKind = .all, dryRun: Bool = false
+    ) {
+        self.changes = changes
+        self.truncated = truncated
+        self.counts = counts
+        self.succeeded = succeeded
+        self.failures = failures
+        self.kind = kind
+        self.dryRun = dryRun
+    }
+
+    /// True when every failure is a missing row (a dialect may answer 404 rather than 409).
+    public var everyFailureIsMissing: Bool {
+        !failures.isEmpty && failures.allSatisfy { $0.error.code == .notFound }
+    }
+}

@@ -1,0 +1,97 @@
+/// Mixed batches: inserts, updates and deletes of any resources, in order, in one transaction.
+extension Engine {
+    /// Runs every operation in order; each runs in a savepoint, so that a failed operation
+    /// leaves no trace and the next one sees exactly what the earlier successful ones did.
+    ///
+    /// Malformed operations (unknown resource or column, bad key or value) fail the whole
+    /// request before anything runs, naming the operation. Operations that fail against the
+    /// data (missing row, stale checksum, restrict, conflict) are listed in the outcome: strict
+    /// handling then rolls everything back, lenient handling keeps the rest.
+    public func batch(_ request: BatchRequest) async throws(RestableError) -> ChangeOutcome {
+        var plans: [PlannedOperation] = []
+        for (index, operation) in request.operations.enumerated() {
+            do {
+                plans.append(try plan(operation))
+            } catch {
+                var error = error
+                error.message = "operation \(index): \(error.message)"
+                throw error
+            }
+        }
+        let options = request.options
+        let limit = options.summaryLimit ?? summaryLimit
+        let planned = plans
+        return try await run(write: true) { session in
+            var log = ChangeLog(limit: limit)
+            var failures: [TargetFailure] = []
+            var succeeded = 0
+            for (index, plan) in planned.enumerated() {
+                let mark = log.checkpoint
+                var attempt = log
+                do {
+                    try await session.savepoint {
+                        try await self.perform(plan, options: options, in: session, log: &attempt)
+                    }
+                    log = attempt
+                    succeeded += 1
+                } catch let error as RestableError where error.isTargetFailure {
+                    log.restore(mark)
+                    failures.append(TargetFailure(key: plan.key, index: index, error: error))
+                }
+            }
+            let kind: OutcomeKind = failures.isEmpty ? .all : (succeeded == 0 || options.handling == .strict ? .none : .partial)
+            let outcome =
+                kind == .none
+                ? ChangeOutcome(failures: failures, kind: .none, dryRun: options.dryRun)
+                : ChangeOutcome(
+                    changes: log.changes, truncated: log.truncated, counts: log.counts, succeeded: succeeded, failures: failures,
+                    kind: kind, dryRun: options.dryRun)
+            if kind == .none || options.dryRun { throw RollbackSignal(outcome: outcome) }
+            return outcome
+        }
+    }
+
+    /// An operation checked against the schema.
+    enum PlannedOperation: Sendable {
+        case insert(InsertPlan)
+        case update(UpdatePlan)
+        case delete(resource: Resource, key: Key, precondition: Precondition)
+
+        var key: Key? {
+            switch self {
+            case .insert(let plan): plan.resource.key.allSatisfy { plan.values[$0] != nil } ? Key(plan.resource.key.map { plan.values[$0]! }) : nil
+            case .update(let plan): plan.key
+            case .delete(_, let key, _): key
+            }
+        }
+    }
+
+    func plan(_ operation: BatchOperation) throws(RestableError) -> PlannedOperation {
+        switch operation {
+        case .insert(let resource, let values):
+            return .insert(try planner.plan(CreateRequest(resource: resource, values: values)))
+        case .update(let resource, let key, let values, let precondition):
+            return .update(try planner.plan(UpdateRequest(resource: resource, key: key, values: values, precondition: precondition)))
+        case .delete(let name, let key, let precondition):
+            let resource = try schema.require(name)
+            return .delete(resource: resource, key: try planner.key(key, of: resource), precondition: precondition)
+        }
+    }
+
+    func perform(_ plan: PlannedOperation, options: DeleteOptions, in session: any StoreSession, log: inout ChangeLog) async throws {
+        switch plan {
+        case .insert(let insert):
+            log.record(.insert, [try await self.insert(insert, in: session)], of: insert.resource)
+        case .update(let update):
+            log.record(.update, [try await self.update(update, in: session)], of: update.resource)
+        case .delete(let resource, let key, let precondition):
+            guard let row = try await session.select(resource, where: .key(key, of: resource)).first else {
+                if options.ignoreMissing { return }
+                throw Self.notFound(resource, key)
+            }
+            try precondition.check(row, in: resource)
+            var visited = [resource.name: Set([key])]
+            try await remove([row], of: resource, target: (resource, key), in: session, log: &log, visited: &visited)
+        }
+    }
+}
