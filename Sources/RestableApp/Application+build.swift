@@ -31,7 +31,8 @@ public func buildEngine(_ configuration: Configuration, logger: Logger) async th
     case .sqliteMemory: store = try SQLiteStore(.memory, logger: logger)
     }
     do {
-        let engine = Engine(schema: configuration.schema, store: store, logger: logger)
+        let engine = Engine(
+            schema: configuration.schema, store: store, summaryLimit: configuration.maximumSummaryRows, logger: logger)
         var seed: [InsertPlan] = []
         for resource in configuration.schema.parentsFirst {
             for rows in configuration.seed where rows.resource == resource.name {

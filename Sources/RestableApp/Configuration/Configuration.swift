@@ -11,18 +11,22 @@ public struct Configuration: Sendable {
     public var seed: [(resource: String, rows: [[String: Value]])]
     /// The largest request body accepted, in bytes (413 beyond it).
     public var maximumBodySize: Int
+    /// How many rows a transaction summary lists before it is truncated (counts stay complete).
+    public var maximumSummaryRows: Int
     /// Where the configuration came from, for messages (a file path, or "the bundled demo").
     public var source: String
 
     public init(
         database: DatabaseLocation, schema: Schema, mounts: [MountConfiguration], seed: [(resource: String, rows: [[String: Value]])] = [],
-        maximumBodySize: Int = Configuration.defaultMaximumBodySize, source: String
+        maximumBodySize: Int = Configuration.defaultMaximumBodySize, maximumSummaryRows: Int = Engine.defaultSummaryLimit,
+        source: String
     ) {
         self.database = database
         self.schema = schema
         self.mounts = mounts
         self.seed = seed
         self.maximumBodySize = maximumBodySize
+        self.maximumSummaryRows = maximumSummaryRows
         self.source = source
     }
 

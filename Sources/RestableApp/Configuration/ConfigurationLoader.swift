@@ -125,12 +125,18 @@ public struct ConfigurationLoader {
             throw error(node, "two mounts use the path '\(mount.path)'")
         }
         var maximumBodySize = Configuration.defaultMaximumBodySize
+        var maximumSummaryRows = Engine.defaultSummaryLimit
         if let (_, node) = section("server") {
-            for (key, _, value) in try members(node, "server", allowed: ["maxBodySize"]) where key == "maxBodySize" {
-                guard let size = value.scalar.flatMap({ Int($0.string) }), size > 0 else {
-                    throw error(value, "maxBodySize must be a positive number of bytes")
+            for (key, _, value) in try members(node, "server", allowed: ["maxBodySize", "maxSummaryRows"]) {
+                guard let number = value.scalar.flatMap({ Int($0.string) }), number >= 0 else {
+                    throw error(value, "\(key) must be a whole number, zero or more")
                 }
-                maximumBodySize = size
+                if key == "maxBodySize" {
+                    guard number > 0 else { throw error(value, "maxBodySize must be a positive number of bytes") }
+                    maximumBodySize = number
+                } else {
+                    maximumSummaryRows = number
+                }
             }
         }
         var seed: [(resource: String, rows: [[String: Value]])] = []
@@ -143,7 +149,8 @@ public struct ConfigurationLoader {
             }
         }
         return Configuration(
-            database: database, schema: schema, mounts: mounts, seed: seed, maximumBodySize: maximumBodySize, source: file)
+            database: database, schema: schema, mounts: mounts, seed: seed, maximumBodySize: maximumBodySize,
+            maximumSummaryRows: maximumSummaryRows, source: file)
     }
 
     private func mountNodes(_ node: Node?) -> [Node] {

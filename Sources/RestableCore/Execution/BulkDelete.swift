@@ -17,6 +17,10 @@ struct BulkDelete {
     private(set) var deleted = 0
     /// Targets this request deleted or failed, so that a repeated key is handled once.
     private var handled = Set<Key>()
+    /// The position in the request of each target of the current chunk, for ordering failures.
+    private var positions: [Key: Int] = [:]
+    /// How many targets have been read so far.
+    private var position = 0
 
     init(engine: Engine, resource: Resource, options: DeleteOptions, session: any StoreSession, log: ChangeLog) {
         self.engine = engine
@@ -29,6 +33,7 @@ struct BulkDelete {
     var outcome: ChangeOutcome {
         let kind: OutcomeKind =
             failures.isEmpty ? .all : (deleted == 0 || options.handling == .strict ? .none : .partial)
+        let failures = failures.sorted { ($0.index ?? 0) < ($1.index ?? 0) }
         if kind == .none {
             return ChangeOutcome(failures: failures, kind: .none, dryRun: options.dryRun)
         }
@@ -58,6 +63,11 @@ struct BulkDelete {
                 let rows = try await session.select(resource, where: page, limit: Engine.chunkSize, offset: nil)
                 guard let last = rows.last else { break }
                 after = last.values(of: resource.key)
+                positions = [:]
+                for row in rows {
+                    positions[row.key(in: resource)] = position
+                    position += 1
+                }
                 try await deleteRows(rows.map { ($0, precondition) })
                 if rows.count < Engine.chunkSize { break }
             }
@@ -74,10 +84,14 @@ struct BulkDelete {
     /// Resolves a chunk of keys, finds which rows exist, and deletes them.
     private mutating func deleteKeyed(_ batch: [KeyedTarget]) async throws {
         var targets: [(Key, Precondition)] = []
-        var inChunk = Set<Key>()
+        positions = [:]
         for target in batch {
             let key = try engine.planner.key(target.key, of: resource)
-            if !handled.contains(key), inChunk.insert(key).inserted { targets.append((key, target.precondition)) }
+            if !handled.contains(key), positions[key] == nil {
+                positions[key] = position
+                targets.append((key, target.precondition))
+            }
+            position += 1
         }
         guard !targets.isEmpty else { return }
         let rows = try await session.select(resource, where: .columns(resource.key, in: targets.map { $0.0.values }))
@@ -147,6 +161,6 @@ struct BulkDelete {
 
     private mutating func fail(_ key: Key, _ error: RestableError) {
         handled.insert(key)
-        failures.append(TargetFailure(key: key, error: error))
+        failures.append(TargetFailure(key: key, index: positions[key], error: error))
     }
 }

@@ -4,7 +4,10 @@ public import RestableCore
 /// RFC 9457 problem details (`application/problem+json`) for an engine error: the native
 /// dialect's error format, also used where no dialect applies (an unknown path).
 public enum ProblemResponse {
-    public static func make(_ error: RestableError, instance: String? = nil, allow: String? = nil) -> Response {
+    /// - Parameter extra: members to add after the standard ones (an outcome, its errors).
+    public static func make(
+        _ error: RestableError, instance: String? = nil, allow: String? = nil, extra: [(String, JSON)] = []
+    ) -> Response {
         let status = status(of: error.code)
         var members: [(String, JSON)] = [
             ("type", .string("urn:restable:problem:\(error.code)")),
@@ -17,20 +20,24 @@ public enum ProblemResponse {
         if let resource = error.resource { members.append(("resource", .string(resource))) }
         if let key = error.key { members.append(("key", RowRendering.json(key))) }
         if let column = error.column { members.append(("column", .string(column))) }
-        if !error.blockers.isEmpty {
-            members.append(
-                ("dependents", .array(error.blockers.map { blocker in
-                    .object([
-                        ("resource", .string(blocker.resource)),
-                        ("columns", .array(blocker.columns.map(JSON.string))),
-                        ("count", .integer(Int64(blocker.count))),
-                        ("keys", .array(blocker.keys.map(RowRendering.json))),
-                    ])
-                })))
-        }
+        if !error.blockers.isEmpty { members.append(("dependents", dependents(error.blockers))) }
+        if let count = error.count { members.append(("count", .integer(Int64(count)))) }
+        members += extra
         var headers: HTTPFields = [:]
         if let allow { headers[.allow] = allow }
         return JSONResponse.make(status, .object(members), contentType: "application/problem+json", headers: headers)
+    }
+
+    /// The rows that block a delete: per relationship, the child resource, its columns, how many, and the first keys.
+    public static func dependents(_ blockers: [BlockingDependents]) -> JSON {
+        .array(blockers.map { blocker in
+            .object([
+                ("resource", .string(blocker.resource)),
+                ("columns", .array(blocker.columns.map(JSON.string))),
+                ("count", .integer(Int64(blocker.count))),
+                ("keys", .array(blocker.keys.map(RowRendering.json))),
+            ])
+        })
     }
 
     /// The HTTP status of each error code under the standards-following (native) dialect.
@@ -39,7 +46,7 @@ public enum ProblemResponse {
         case .notFound, .unknownResource: .notFound
         case .checksumMismatch: .preconditionFailed
         case .checksumRequired: .init(code: 428, reasonPhrase: "Precondition Required")
-        case .restricted, .duplicateKey, .invalidReference: .conflict
+        case .restricted, .duplicateKey, .invalidReference, .batchFailed: .conflict
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
@@ -71,6 +78,9 @@ public enum ProblemResponse {
         case .payloadTooLarge: "Payload too large"
         case .unsupportedMediaType: "Unsupported media type"
         case .storeBusy: "Database busy"
+        case .unboundedDelete: "Unbounded delete"
+        case .tooManyAffected: "Too many rows affected"
+        case .batchFailed: "Nothing changed"
         default: "Internal error"
         }
     }

@@ -35,16 +35,23 @@ extension NativeDialect {
         return preferences
     }
 
-    /// The body as a JSON value; rejects a non-JSON content type and malformed JSON.
+    /// The body as a JSON value; rejects a content type that is neither JSON nor curl's default
+    /// for `-d` (form encoding, which is read as JSON too), and malformed JSON.
     static func jsonBody(_ request: IncomingRequest) throws(RestableError) -> JSON {
-        if let type = request.headers[.contentType]?.lowercased(), !type.hasPrefix("application/json"), !type.contains("+json") {
-            throw RestableError(.unsupportedMediaType, "the body must be JSON (Content-Type: application/json), got \(type)")
-        }
+        try checkContentType(request)
         guard !request.body.isEmpty else { throw RestableError(.invalidBody, "the request needs a JSON body") }
         do {
             return try JSONParser.parse(request.body)
         } catch {
             throw RestableError(.invalidBody, "the body is not valid JSON: \(error)")
+        }
+    }
+
+    static func checkContentType(_ request: IncomingRequest) throws(RestableError) {
+        guard let type = request.headers[.contentType]?.lowercased() else { return }
+        let accepted = type.hasPrefix("application/json") || type.contains("+json") || type.hasPrefix("application/x-www-form-urlencoded")
+        guard accepted else {
+            throw RestableError(.unsupportedMediaType, "the body must be JSON (Content-Type: application/json), got \(type)")
         }
     }
 

@@ -5,7 +5,7 @@ import RestableCore
 /// GET of a collection and of one row.
 extension NativeDialect {
     /// Query parameters that are options, not filters.
-    static let reservedParameters: Set<String> = ["limit", "offset", "checksum", "ignoredeleted"]
+    static let reservedParameters: Set<String> = ["limit", "offset", "checksum", "ignoredeleted", "dryrun", "txsummary", "all"]
 
     func list(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
         let rows = try await engine.list(

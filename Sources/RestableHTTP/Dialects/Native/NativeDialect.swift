@@ -28,13 +28,17 @@ public struct NativeDialect: Dialect {
     private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
         switch request.segments.count {
         case 0:
-            guard request.method == .get || request.method == .head else { throw Self.notAllowed(request) }
-            return index(request)
+            switch request.method {
+            case .get, .head: return index(request)
+            case .post: return try await batch(request)
+            default: throw Self.notAllowed(request)
+            }
         case 1:
             let resource = try names.resource(try Self.decode(request.segments[0]), in: engine.schema)
             switch request.method {
             case .get, .head: return try await list(resource, request)
             case .post: return try await create(resource, request)
+            case .delete: return try await deleteCollection(resource, request)
             default: throw Self.notAllowed(request)
             }
         case 2:
@@ -67,8 +71,8 @@ public struct NativeDialect: Dialect {
     /// The methods served at a path of `segments` segments after the mount.
     static func allowedMethods(segments: Int) -> String? {
         switch segments {
-        case 0: "GET, HEAD"
-        case 1: "GET, HEAD, POST"
+        case 0: "GET, HEAD, POST"
+        case 1: "GET, HEAD, POST, DELETE"
         case 2: "GET, HEAD, PATCH, DELETE"
         default: nil
         }

@@ -1,0 +1,67 @@
+public import RestableCore
+
+/// Delete targets read one at a time from a JSON array body: each element is a key value
+/// (`3`), a composite key's values in key order (`[1, 2]`), or an object holding the key
+/// columns and optionally `"@metadata": {"checksum": "..."}`.
+public struct JSONKeySource: TargetSource {
+    private var reader: JSONArrayReader
+    private let resource: Resource
+
+    /// Fails with `invalidBody` unless the body is a JSON array.
+    public init(body: [UInt8], resource: Resource) throws(RestableError) {
+        do {
+            reader = try JSONArrayReader(body)
+        } catch {
+            throw RestableError(.invalidBody, "the body must be a JSON array of keys: \(error)")
+        }
+        self.resource = resource
+    }
+
+    public mutating func next(upTo limit: Int) throws(RestableError) -> [KeyedTarget] {
+        var targets: [KeyedTarget] = []
+        while targets.count < limit {
+            let element: JSON?
+            do {
+                element = try reader.next()
+            } catch {
+                throw RestableError(.invalidBody, "the body is not valid JSON: \(error)")
+            }
+            guard let element else { break }
+            targets.append(try target(element, index: reader.elementsRead - 1))
+        }
+        return targets
+    }
+
+    private func target(_ element: JSON, index: Int) throws(RestableError) -> KeyedTarget {
+        switch element {
+        case .array(let parts):
+            var values: [Value] = []
+            for part in parts { values.append(try scalar(part, index: index)) }
+            return KeyedTarget(key: .values(values))
+        case .object:
+            var values: [Value] = []
+            for column in resource.key {
+                guard let member = element[column] else {
+                    throw RestableError(
+                        .invalidKey, "element \(index) of the body has no key column '\(column)'", resource: resource.name, column: column)
+                }
+                values.append(try scalar(member, index: index))
+            }
+            var precondition = Precondition.none
+            if let checksum = element["@metadata"]?["checksum"]?.stringValue {
+                precondition = checksum == "override" ? .override : .checksum(checksum)
+            }
+            return KeyedTarget(key: .values(values), precondition: precondition)
+        default:
+            return KeyedTarget(key: .values([try scalar(element, index: index)]))
+        }
+    }
+
+    private func scalar(_ json: JSON, index: Int) throws(RestableError) -> Value {
+        do {
+            return try RowRendering.value(json, column: resource.key.joined(separator: ", "))
+        } catch {
+            throw RestableError(.invalidKey, "element \(index) of the body is not a key: \(error.message)", resource: resource.name)
+        }
+    }
+}

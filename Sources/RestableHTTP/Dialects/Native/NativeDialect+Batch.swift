@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import RestableCore
+
+/// `POST` to the mount root: a mixed batch of inserts, updates and deletes in one transaction.
+///
+/// The body is a JSON array; each element's `@metadata` holds `action` (`INSERT`, `UPDATE`,
+/// `DELETE`), the target as `href` (a row's or a collection's, as Restable returns them; any
+/// host) or as `resource` plus `key`, and optionally `checksum`. Other members are column values.
+extension NativeDialect {
+    func batch(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        guard case .array(let elements) = try Self.jsonBody(request) else {
+            throw RestableError(.invalidBody, "a batch is a JSON array of operations")
+        }
+        var operations: [BatchOperation] = []
+        for (index, element) in elements.enumerated() {
+            do {
+                operations.append(try operation(element, request))
+            } catch {
+                var error = error
+                error.message = "operation \(index): \(error.message)"
+                throw error
+            }
+        }
+        let outcome = try await engine.batch(BatchRequest(operations: operations, options: try Self.deleteOptions(request)))
+        return render(outcome, request)
+    }
+
+    private func operation(_ element: JSON, _ request: IncomingRequest) throws(RestableError) -> BatchOperation {
+        guard case .object = element, let metadata = element["@metadata"], case .object = metadata else {
+            throw RestableError(.invalidBody, "each operation is an object with \"@metadata\": {\"action\": ...}")
+        }
+        guard let action = metadata["action"]?.stringValue?.uppercased() else {
+            throw RestableError(.invalidBody, "@metadata.action must be INSERT, UPDATE or DELETE")
+        }
+        let (resource, key) = try target(metadata, request)
+        let values = try RowRendering.values(element)
+        var precondition = Precondition.none
+        if let checksum = metadata["checksum"]?.stringValue {
+            precondition = checksum == "override" ? .override : .checksum(checksum)
+        }
+        switch action {
+        case "INSERT":
+            return .insert(resource: resource.name, values: values)
+        case "UPDATE", "DELETE":
+            guard let key else {
+                throw RestableError(.invalidKey, "\(action) needs the row: @metadata.href or @metadata.key", resource: resource.name)
+            }
+            return action == "UPDATE"
+                ? .update(resource: resource.name, key: key, values: values, precondition: precondition)
+                : .delete(resource: resource.name, key: key, precondition: precondition)
+        default:
+            throw RestableError(.invalidBody, "@metadata.action must be INSERT, UPDATE or DELETE, not '\(action)'")
+        }
+    }
+
+    /// The resource and key an operation addresses, from `href` or from `resource` and `key`.
+    private func target(_ metadata: JSON, _ request: IncomingRequest) throws(RestableError) -> (Resource, KeyInput?) {
+        if let href = metadata["href"]?.stringValue {
+            var path = Substring(href)
+            if let scheme = path.range(of: "://") {
+                path = path[scheme.upperBound...]
+                path = path.firstIndex(of: "/").map { path[$0...] } ?? ""
+            }
+            if let query = path.firstIndex(of: "?") { path = path[..<query] }
+            let prefix = request.mountPath + "/"
+            guard path.hasPrefix(prefix) else {
+                throw RestableError(.invalidKey, "href '\(href)' is not under \(prefix)")
+            }
+            let segments = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            guard (1...2).contains(segments.count) else { throw RestableError(.invalidKey, "href '\(href)' names no row") }
+            let resource = try names.resource(try Self.decode(segments[0]), in: engine.schema)
+            return (resource, segments.count == 2 ? try Self.keyInput(segments[1]) : nil)
+        }
+        guard let name = metadata["resource"]?.stringValue else {
+            throw RestableError(.invalidBody, "@metadata needs href, or resource (and key)")
+        }
+        let resource = try names.resource(name, in: engine.schema)
+        guard let key = metadata["key"] else { return (resource, nil) }
+        if case .array(let parts) = key {
+            var values: [Value] = []
+            for part in parts { values.append(try RowRendering.value(part, column: "key")) }
+            return (resource, .values(values))
+        }
+        return (resource, .values([try RowRendering.value(key, column: "key")]))
+    }
+}
