@@ -120,14 +120,14 @@ import Testing
         }
     }
 
-    @Test func unknownResourceIs404AndCollectionDeleteIs405() async throws {
+    @Test func unknownResourceIs404AndPutIs405() async throws {
         try await withDemoApp { api in
             let unknown = try await api.send(.delete, "/api/invoice/1")
             #expect(unknown.status == .notFound)
             #expect(unknown.code == "unknownResource")
-            let collection = try await api.send(.delete, "/api/customer")
+            let collection = try await api.send(.put, "/api/customer")
             #expect(collection.status == .methodNotAllowed)
-            #expect(collection.headers[.allow] == "GET, HEAD, POST")
+            #expect(collection.headers[.allow] == "GET, HEAD, POST, DELETE")
         }
     }
 }
