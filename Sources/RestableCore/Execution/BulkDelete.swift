@@ -16,7 +16,7 @@ struct BulkDelete {
     private(set) var failures: [TargetFailure] = []
     private(set) var deleted = 0
     /// Targets this request deleted or failed, so that a repeated key is handled once.
-    private var handled = Set<Key>()
+    private var handled = KeySet()
     /// The position in the request of each target of the current chunk, for ordering failures.
     private var positions: [Key: Int] = [:]
     /// How many targets have been read so far.
