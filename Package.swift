@@ -82,7 +82,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RestableCommandTests",
-            dependencies: ["RestableApp", "restable"],
+            dependencies: ["RestableApp", "RestableCore", "restable", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
     ]

@@ -64,15 +64,31 @@ final class LiveServer {
         return process.terminationStatus
     }
 
-    /// Runs real curl against the server: the status code and the body.
-    func curl(_ method: String, _ path: String, headers: [String] = []) throws -> (status: Int, body: String) {
+    /// Sends SIGKILL: no shutdown of any kind.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Starts real curl against the server without waiting for it.
+    func startCurl(
+        _ method: String, _ path: String, headers: [String] = [], bodyFile: URL? = nil, maxTime: Double? = nil, output: Pipe? = nil
+    ) throws -> Process {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-s", "-X", method, "-w", "\n%{http_code}"] + headers.flatMap { ["-H", $0] }
-            + ["http://127.0.0.1:\(port)\(path)"]
-        let pipe = Pipe()
-        curl.standardOutput = pipe
+        var arguments = ["curl", "-s", "-X", method, "-w", "\n%{http_code}"] + headers.flatMap { ["-H", $0] }
+        if let bodyFile { arguments += ["--data-binary", "@" + bodyFile.path] }
+        if let maxTime { arguments += ["--max-time", String(maxTime)] }
+        curl.arguments = arguments + ["http://127.0.0.1:\(port)\(path)"]
+        curl.standardOutput = output ?? FileHandle.nullDevice
         try curl.run()
+        return curl
+    }
+
+    /// Runs real curl against the server: the status code and the body.
+    func curl(_ method: String, _ path: String, headers: [String] = [], bodyFile: URL? = nil) throws -> (status: Int, body: String) {
+        let pipe = Pipe()
+        let curl = try startCurl(method, path, headers: headers, bodyFile: bodyFile, output: pipe)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         curl.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)

@@ -1,7 +1,7 @@
 /// Mixed batches: inserts, updates and deletes of any resources, in order, in one transaction.
 extension Engine {
-    /// Runs every operation in order; each runs in a savepoint, so that a failed operation
-    /// leaves no trace and the next one sees exactly what the earlier successful ones did.
+    /// Runs every operation in order; a failed operation leaves no trace (a delete runs in a
+    /// savepoint), and the next one sees exactly what the earlier successful ones did.
     ///
     /// Malformed operations (unknown resource or column, bad key or value) fail the whole
     /// request before anything runs, naming the operation. Operations that fail against the
@@ -29,7 +29,13 @@ extension Engine {
                 let mark = log.checkpoint
                 var attempt = log
                 do {
-                    try await session.savepoint {
+                    // An insert or an update is one statement, atomic by itself; a delete may
+                    // cascade, so it runs in a savepoint.
+                    if case .delete = plan {
+                        try await session.savepoint {
+                            try await self.perform(plan, options: options, in: session, log: &attempt)
+                        }
+                    } else {
                         try await self.perform(plan, options: options, in: session, log: &attempt)
                     }
                     log = attempt

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import RestableApp
+import RestableCore
+import Testing
+
+/// A large strict delete interrupted by SIGKILL, or by the client hanging up, leaves the
+/// database with nothing or everything deleted, never a part.
+@Suite(.serialized) struct CrashSafetyTests {
+    static let parents = 20_000
+    static let config = """
+        database: sqlite:crash.sqlite
+        server: { maxBodySize: 67108864 }
+        resources:
+          item: { key: id, columns: { id: integer, label: text } }
+          part: { key: [item_id, n], columns: { item_id: integer, n: integer } }
+        relationships:
+          - { parent: item, child: part, columns: [item_id], onDelete: cascade }
+        """
+
+    /// Fills the folder's database in-process (fast), then starts a server on it.
+    static func filledServer(in folder: URL) async throws -> LiveServer {
+        let file = folder.appendingPathComponent("crash.yaml")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        var configuration = try ConfigurationLoader.load(path: file.path)
+        configuration.database = .sqliteFile(folder.appendingPathComponent("crash.sqlite").path)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let (engine, store) = try await buildEngine(configuration, logger: logger)
+        let item = try #require(engine.schema.resource(named: "item"))
+        let part = try #require(engine.schema.resource(named: "part"))
+        try await store.write { session in
+            for id in 1...Int64(parents) {
+                _ = try await session.insert(item, values: ["id": .integer(id), "label": .text("item \(id)")])
+                for n in 1...Int64(2) { _ = try await session.insert(part, values: ["item_id": .integer(id), "n": .integer(n)]) }
+            }
+        }
+        await store.close()
+        let keys = folder.appendingPathComponent("keys.json")
+        try ("[" + (1...parents).map(String.init).joined(separator: ",") + "]").write(to: keys, atomically: true, encoding: .utf8)
+        let server = try LiveServer(["serve", "--config", file.path, "--port", "0", "--log-level", "warning"], in: folder)
+        #expect(try await server.waitUntilListening(), "\(server.log)")
+        return server
+    }
+
+    enum State: Equatable {
+        case everything, nothing, part
+    }
+
+    /// Whether every item and part is still there, none is, or some are, through a fresh server.
+    static func state(in folder: URL) async throws -> State {
+        let server = try LiveServer(["serve", "--config", folder.appendingPathComponent("crash.yaml").path, "--port", "0"], in: folder)
+        #expect(try await server.waitUntilListening(), "\(server.log)")
+        defer { _ = server.stop() }
+        func rows(_ path: String) throws -> Int {
+            try server.curl("GET", path).body.components(separatedBy: "\"@metadata\"").count - 1
+        }
+        let first = (try rows("/api/item?limit=1"), try rows("/api/part?limit=1"))
+        let last = (try rows("/api/item?limit=1&offset=\(parents - 1)"), try rows("/api/part?limit=1&offset=\(2 * parents - 1)"))
+        if first == (0, 0) { return .nothing }
+        if last == (1, 1) { return .everything }
+        return .part
+    }
+
+    @Test func sigkillDuringAStrictDeleteLeavesNothingOrEverything() async throws {
+        try await withTemporaryDirectory { folder in
+            let server = try await Self.filledServer(in: folder)
+            let delete = try server.startCurl(
+                "DELETE", "/api/item", headers: ["Content-Type: application/json"], bodyFile: folder.appendingPathComponent("keys.json"))
+            try await Task.sleep(for: .milliseconds(300))
+            server.kill()
+            delete.waitUntilExit()
+            let state = try await Self.state(in: folder)
+            #expect(state != .part)
+        }
+    }
+
+    @Test func aClientThatHangsUpLeavesNothingOrEverything() async throws {
+        try await withTemporaryDirectory { folder in
+            let server = try await Self.filledServer(in: folder)
+            let delete = try server.startCurl(
+                "DELETE", "/api/item", headers: ["Content-Type: application/json"], bodyFile: folder.appendingPathComponent("keys.json"),
+                maxTime: 0.2)
+            delete.waitUntilExit()
+            #expect(server.stop() == 0)
+            let state = try await Self.state(in: folder)
+            #expect(state != .part)
+        }
+    }
+}
