@@ -63,12 +63,14 @@ extension NativeDialect {
             }
         }
         if request.query.flag("dryrun") { options.dryRun = true }
-        if request.query["txsummary"].map({ ["false", "0", "no"].contains($0.lowercased()) }) == true
-            || preferences.contains("return=minimal")
-        {
-            options.summaryLimit = 0
-        }
+        if summaryDropped(request) { options.summaryLimit = 0 }
         return options
+    }
+
+    /// `?txsummary=false` or `Prefer: return=minimal`: the answer leaves the summary out.
+    static func summaryDropped(_ request: IncomingRequest) -> Bool {
+        request.query["txsummary"].map { ["false", "0", "no"].contains($0.lowercased()) } == true
+            || preferences(request).contains("return=minimal")
     }
 
     /// A many-row outcome: 200 for all or partial, problem+json for none (404 if every failure
@@ -94,7 +96,7 @@ extension NativeDialect {
     /// `txsummary` (unless dropped), `txsummaryTruncated` when capped, and `counts`.
     func summaryMembers(_ outcome: ChangeOutcome, _ request: IncomingRequest, alwaysCount: Bool) -> [(String, JSON)] {
         var members: [(String, JSON)] = []
-        let dropped = (try? Self.deleteOptions(request))?.summaryLimit == 0
+        let dropped = Self.summaryDropped(request)
         if !dropped {
             members.append(("txsummary", .array(outcome.changes.map { render($0, mountPath: request.mountPath) })))
         }
