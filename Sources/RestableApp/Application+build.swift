@@ -55,6 +55,9 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) -> [Dial
     configuration.mounts.map { mount in
         switch mount.dialect {
         case .native: DialectMount(path: mount.path, dialect: NativeDialect(engine: engine, names: ResourceNames(mount.names)))
+        case .liveapi: DialectMount(path: mount.path, dialect: LiveAPIDialect(engine: engine, names: ResourceNames(mount.names)))
+        case .autotask: DialectMount(path: mount.path, dialect: AutotaskDialect(engine: engine, names: ResourceNames(mount.names)))
+        case .buzz: DialectMount(path: mount.path, dialect: BuzzDialect(engine: engine, names: ResourceNames(mount.names)))
         }
     }
 }

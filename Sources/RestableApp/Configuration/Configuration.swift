@@ -37,6 +37,9 @@ public struct Configuration: Sendable {
 public struct MountConfiguration: Sendable, Hashable {
     public enum DialectKind: String, Sendable, Hashable, CaseIterable {
         case native
+        case liveapi
+        case autotask
+        case buzz
     }
 
     public var path: String

@@ -55,6 +55,18 @@ public enum DemoConfiguration {
 
         mounts:
           - { path: /api, dialect: native }
+          - path: /rest/el-local/demo/v1
+            dialect: liveapi
+            names: { "demo:customer": customer, "demo:PurchaseOrder": purchase_order, "demo:LineItem": line_item }
+          - path: /rest/el-dev/demo/v1
+            dialect: liveapi
+            names: { "demo:customer": customer, "demo:PurchaseOrder": purchase_order, "demo:LineItem": line_item }
+          - path: /APIServer/rest/el-local/demo/v1
+            dialect: liveapi
+            names: { "demo:customer": customer, "demo:PurchaseOrder": purchase_order, "demo:LineItem": line_item }
+          - { path: /rest/acme/sales/v1, dialect: liveapi, names: { "inv:product": product } }
+          - { path: /atservicesrest/v1.0, dialect: autotask, names: { ContactGroups: contact_group, Contacts: contact_group_contact } }
+          - { path: /rest, dialect: buzz, names: { advertiser: advertiser, campaign: campaign, user: user } }
 
         seed:
           customer:

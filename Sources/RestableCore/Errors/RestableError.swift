@@ -36,7 +36,7 @@ extension RestableError {
             case notFound, unknownResource, unknownColumn, invalidKey, invalidBody, invalidValue, invalidFilter,
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
-                storeBusy, schemaMismatch, unboundedDelete, tooManyAffected, batchFailed, internalError
+                storeBusy, schemaMismatch, unboundedDelete, tooManyAffected, batchFailed, ambiguousMatch, internalError
         }
         private let value: Internal
 
@@ -88,6 +88,8 @@ extension RestableError {
         public static var tooManyAffected: Self { .init(value: .tooManyAffected) }
         /// Some targets of a strict many-row request failed, so nothing changed (each failure is listed).
         public static var batchFailed: Self { .init(value: .batchFailed) }
+        /// A delete by natural key matched more than one row.
+        public static var ambiguousMatch: Self { .init(value: .ambiguousMatch) }
         /// Something failed that the client cannot fix; details are in the server log only.
         public static var internalError: Self { .init(value: .internalError) }
 

@@ -62,12 +62,16 @@ extension Engine {
         case insert(InsertPlan)
         case update(UpdatePlan)
         case delete(resource: Resource, key: Key, precondition: Precondition)
+        case deleteMatching(resource: Resource, match: RowPredicate, precondition: Precondition)
 
         var key: Key? {
             switch self {
-            case .insert(let plan): plan.resource.key.allSatisfy { plan.values[$0] != nil } ? Key(plan.resource.key.map { plan.values[$0]! }) : nil
-            case .update(let plan): plan.key
-            case .delete(_, let key, _): key
+            case .insert(let plan):
+                let values = plan.resource.key.compactMap { plan.values[$0] }
+                return values.count == plan.resource.key.count ? Key(values) : nil
+            case .update(let plan): return plan.key
+            case .delete(_, let key, _): return key
+            case .deleteMatching: return nil
             }
         }
     }
@@ -81,6 +85,12 @@ extension Engine {
         case .delete(let name, let key, let precondition):
             let resource = try schema.require(name)
             return .delete(resource: resource, key: try planner.key(key, of: resource), precondition: precondition)
+        case .deleteMatching(let name, let match, let precondition):
+            let resource = try schema.require(name)
+            guard !match.isEmpty else { throw RestableError(.invalidKey, "a delete by natural key needs at least one column", resource: name) }
+            let values = try planner.values(match, of: resource)
+            let predicate = RowPredicate(values.keys.sorted().map { .compare(column: $0, .eq, values[$0]!) })
+            return .deleteMatching(resource: resource, match: predicate, precondition: precondition)
         }
     }
 
@@ -95,9 +105,29 @@ extension Engine {
                 if options.ignoreMissing { return }
                 throw Self.notFound(resource, key)
             }
-            try precondition.check(row, in: resource)
-            var visited = [resource.name: Set([key])]
-            try await remove([row], of: resource, target: (resource, key), in: session, log: &log, visited: &visited)
+            try await removeChecked(row, of: resource, precondition: precondition, in: session, log: &log)
+        case .deleteMatching(let resource, let match, let precondition):
+            let rows = try await session.select(resource, where: match, limit: 2, offset: nil)
+            let described = match.conditions.compactMap { condition -> String? in
+                if case .compare(let column, _, let value) = condition { return "\(column) '\(value)'" }
+                return nil
+            }.joined(separator: " and ")
+            guard rows.count == 1 else {
+                if rows.isEmpty, options.ignoreMissing { return }
+                throw rows.isEmpty
+                    ? RestableError(.notFound, "no \(resource.name) has \(described)", resource: resource.name)
+                    : RestableError(.ambiguousMatch, "more than one \(resource.name) has \(described)", resource: resource.name)
+            }
+            try await removeChecked(rows[0], of: resource, precondition: precondition, in: session, log: &log)
         }
+    }
+
+    private func removeChecked(
+        _ row: Row, of resource: Resource, precondition: Precondition, in session: any StoreSession, log: inout ChangeLog
+    ) async throws {
+        try precondition.check(row, in: resource)
+        let key = row.key(in: resource)
+        var visited = [resource.name: Set([key])]
+        try await remove([row], of: resource, target: (resource, key), in: session, log: &log, visited: &visited)
     }
 }

@@ -23,13 +23,19 @@ public struct IncomingRequest: Sendable {
     public var headers: HTTPFields
     /// The body's bytes (empty when there is none).
     public var body: [UInt8]
+    /// The host (and port) the client addressed (the Host header), for absolute links.
+    public var authority: String?
 
-    public init(method: HTTPRequest.Method, mountPath: String, segments: [String], query: QueryItems, headers: HTTPFields, body: [UInt8]) {
+    public init(
+        method: HTTPRequest.Method, mountPath: String, segments: [String], query: QueryItems, headers: HTTPFields, body: [UInt8],
+        authority: String? = nil
+    ) {
         self.method = method
         self.mountPath = mountPath
         self.segments = segments
         self.query = query
         self.headers = headers
         self.body = body
+        self.authority = authority
     }
 }

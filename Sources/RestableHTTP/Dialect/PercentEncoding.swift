@@ -18,7 +18,7 @@ public enum PercentEncoding {
 
     /// Encodes every byte that is not unreserved (`A-Z a-z 0-9 - . _ ~`), so that the result is
     /// one path segment and one key part (a comma inside a value becomes `%2C`).
-    public static func encode(_ text: String) -> String {
+    public static func encode(_ text: String, keeping kept: Set<UInt8> = []) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         let hex = Array("0123456789ABCDEF".utf8)
@@ -27,6 +27,8 @@ public enum PercentEncoding {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 output.append(byte)
+            case _ where kept.contains(byte):
+                output.append(byte)
             default:
                 output.append(UInt8(ascii: "%"))
                 output.append(hex[Int(byte >> 4)])
@@ -34,6 +36,12 @@ public enum PercentEncoding {
             }
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Encodes a resource name for a path: like ``encode(_:keeping:)``, but `:` and `@`, which a
+    /// path segment allows, stay as they are (`demo:customer`).
+    public static func encodeName(_ name: String) -> String {
+        encode(name, keeping: [UInt8(ascii: ":"), UInt8(ascii: "@")])
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

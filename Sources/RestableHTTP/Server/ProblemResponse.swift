@@ -46,7 +46,7 @@ public enum ProblemResponse {
         case .notFound, .unknownResource: .notFound
         case .checksumMismatch: .preconditionFailed
         case .checksumRequired: .init(code: 428, reasonPhrase: "Precondition Required")
-        case .restricted, .duplicateKey, .invalidReference, .batchFailed: .conflict
+        case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch: .conflict
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
@@ -81,6 +81,7 @@ public enum ProblemResponse {
         case .unboundedDelete: "Unbounded delete"
         case .tooManyAffected: "Too many rows affected"
         case .batchFailed: "Nothing changed"
+        case .ambiguousMatch: "More than one row matches"
         default: "Internal error"
         }
     }

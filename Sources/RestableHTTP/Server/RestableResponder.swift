@@ -52,7 +52,7 @@ public struct RestableResponder: HTTPResponder {
             }
             let incoming = IncomingRequest(
                 method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(request.uri.query),
-                headers: request.headers, body: body)
+                headers: request.headers, body: body, authority: request.head.authority)
             return await mount.dialect.respond(to: incoming)
         }
         return ProblemResponse.make(RestableError(.notFound, "nothing is served at \(path)"))

@@ -4,7 +4,7 @@ import RestableCore
 /// Rendering rows and summaries in the native format.
 extension NativeDialect {
     func href(_ resource: Resource, _ key: Key, mountPath: String) -> String {
-        mountPath + "/" + PercentEncoding.encode(names.exposedName(of: resource.name)) + "/" + RowRendering.pathSegment(key)
+        mountPath + "/" + PercentEncoding.encodeName(names.exposedName(of: resource.name)) + "/" + RowRendering.pathSegment(key)
     }
 
     /// A row with `"@metadata": {"href", "checksum"}` first, then its columns in order.

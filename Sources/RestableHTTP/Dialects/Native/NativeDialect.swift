@@ -60,7 +60,7 @@ public struct NativeDialect: Dialect {
         let resources = names.served(in: engine.schema).map { name, resource -> JSON in
             .object([
                 ("name", .string(name)),
-                ("href", .string(request.mountPath + "/" + PercentEncoding.encode(name))),
+                ("href", .string(request.mountPath + "/" + PercentEncoding.encodeName(name))),
                 ("key", .array(resource.key.map(JSON.string))),
                 ("optimisticLocking", .string(resource.optimisticLocking.rawValue)),
             ])

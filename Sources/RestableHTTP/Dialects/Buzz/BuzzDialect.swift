@@ -1,0 +1,141 @@
+public import Hummingbird
+public import RestableCore
+
+/// The Buzz ad platform API, verbatim: the key in the JSON body (`{"advertiser_id": 1}` or a
+/// list, `{"advertiser_id": [1, 2]}`) or in the path (`/user/1`), other fields ignored; no
+/// deleting a parent that still has dependents; one body for every outcome, with a status word
+/// (`SUCCESS`, `WARNING`, `ERROR`), a message and a `payload`: all deleted 200, some 200
+/// `WARNING`, none 406 (404 when every key was missing). Strict mode (`?strict=true` or
+/// `"strict": true`) deletes nothing unless everything can go.
+public struct BuzzDialect: Dialect {
+    let engine: Engine
+    let names: ResourceNames
+
+    public init(engine: Engine, names: ResourceNames) {
+        self.engine = engine
+        self.names = names
+    }
+
+    public func respond(to request: IncomingRequest) async -> Response {
+        do {
+            return try await route(request)
+        } catch {
+            return Self.reply(Self.status(of: error.code), "ERROR", error.message, payload: .object([("error", .string(error.code.description))]))
+        }
+    }
+
+    private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        guard (1...2).contains(request.segments.count), let name = PercentEncoding.decode(request.segments[0]) else {
+            throw RestableError(.notFound, "no object type at this URL")
+        }
+        let resource = try names.resource(name, in: engine.schema)
+        guard request.method == .delete else { throw RestableError(.methodNotAllowed, "\(request.method) is not supported here; use DELETE") }
+        guard resource.key.count == 1 else {
+            throw RestableError(.invalidKey, "\(name) has a composite key, which Buzz cannot address", resource: resource.name)
+        }
+        let keyField = resource.key[0]
+        let body = try Self.body(request)
+        var ids: [Value]
+        if request.segments.count == 2 {
+            guard let id = PercentEncoding.decode(request.segments[1]) else { throw RestableError(.invalidKey, "malformed id in the path") }
+            ids = [.text(id)]
+        } else {
+            switch body?[keyField] {
+            case .array(let items)?:
+                ids = []
+                for item in items { ids.append(try RowRendering.value(item, column: keyField)) }
+            case let item?:
+                ids = [try RowRendering.value(item, column: keyField)]
+            case nil:
+                throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField)
+            }
+            guard !ids.isEmpty else { throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField) }
+        }
+        let strict = request.query.flag("strict") || body?["strict"] == .bool(true)
+        let targets = ids.map { id in
+            KeyedTarget(key: { if case .text(let text) = id { return .parts([text]) } else { return .values([id]) } }())
+        }
+        let outcome = try await engine.deleteMany(
+            BulkDeleteRequest(
+                resource: resource.name, selection: .keys(KeyList(targets)), options: DeleteOptions(handling: strict ? .strict : .lenient)))
+        return render(outcome, keyField: keyField, requested: try targets.map { target throws(RestableError) in try engine.planner.key(target.key, of: resource) }, strict: strict)
+    }
+
+    private func render(_ outcome: ChangeOutcome, keyField: String, requested: [Key], strict: Bool) -> Response {
+        var unique: [Key] = []
+        var seen = Set<Key>()
+        for key in requested where seen.insert(key).inserted { unique.append(key) }
+        let failed = Set(outcome.failures.compactMap(\.key))
+        let deleted = outcome.kind == .none ? [] : unique.filter { !failed.contains($0) }
+        let failures: [JSON] = outcome.failures.map { failure in
+            .object([
+                (keyField, failure.key.map(RowRendering.json) ?? .null),
+                ("error", .string(failure.error.code.description)),
+                ("reason", .string(Self.reason(failure.error, keyField: keyField))),
+            ])
+        }
+        let payload: JSON = .object([
+            ("deleted", .array(deleted.map(RowRendering.json))),
+            ("failed", .array(failures)),
+            ("strict", .bool(strict)),
+        ])
+        let named = { (keys: [Key]) -> String in
+            let ids = keys.map(\.description)
+            let list = ids.count <= 1 ? ids.joined() : ids.dropLast().joined(separator: ", ") + " and " + ids.last!
+            return "\(keyField) \(list) \(keys.count == 1 ? "is" : "are")"
+        }
+        switch outcome.kind {
+        case .all:
+            return Self.reply(.ok, "SUCCESS", deleted.isEmpty ? "nothing to delete" : "\(named(deleted)) deleted", payload: payload)
+        case .partial:
+            return Self.reply(
+                .ok, "WARNING", "\(named(deleted)) deleted; \(failures.count) could not be deleted (see payload.failed)", payload: payload)
+        case .none:
+            let status: HTTPResponse.Status = outcome.everyFailureIsMissing ? .notFound : .init(code: 406, reasonPhrase: "Not Acceptable")
+            let message =
+                strict && outcome.failures.count < unique.count
+                ? "strict mode: nothing was deleted because \(failures.count) of \(unique.count) could not be deleted (see payload.failed)"
+                : "nothing was deleted (see payload.failed)"
+            return Self.reply(status, "ERROR", message, payload: payload)
+        }
+    }
+
+    /// A failure in Buzz's words; a restrict names the dependent objects.
+    static func reason(_ error: RestableError, keyField: String) -> String {
+        guard error.code == .restricted, !error.blockers.isEmpty else { return error.message }
+        let parts = error.blockers.map { blocker in
+            let ids = blocker.keys.map(\.description).joined(separator: ", ") + (blocker.count > blocker.keys.count ? ", ..." : "")
+            return "\(blocker.count) \(blocker.resource)\(blocker.count == 1 ? "" : "s") (\(ids))"
+        }
+        return "\(keyField) \(error.key?.description ?? "") cannot be deleted: \(parts.joined(separator: " and ")) \(error.blockers.count == 1 && error.blockers[0].count == 1 ? "belongs" : "belong") to it"
+    }
+
+    static func body(_ request: IncomingRequest) throws(RestableError) -> JSON? {
+        guard !request.body.isEmpty else { return nil }
+        do {
+            let body = try JSONParser.parse(request.body)
+            guard case .object = body else { throw RestableError(.invalidBody, "the body must be a JSON object") }
+            return body
+        } catch let error as RestableError {
+            throw error
+        } catch {
+            throw RestableError(.invalidBody, "the body is not valid JSON: \(error)")
+        }
+    }
+
+    static func status(of code: RestableError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .notFound, .unknownResource: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .payloadTooLarge: .contentTooLarge
+        case .storeBusy: .serviceUnavailable
+        case .internalError, .schemaMismatch: .internalServerError
+        case .restricted, .checksumRequired, .checksumMismatch, .batchFailed: .init(code: 406, reasonPhrase: "Not Acceptable")
+        default: .badRequest
+        }
+    }
+
+    static func reply(_ status: HTTPResponse.Status, _ word: String, _ message: String, payload: JSON) -> Response {
+        JSONResponse.make(status, .object([("status", .string(word)), ("message", .string(message)), ("payload", payload)]))
+    }
+}

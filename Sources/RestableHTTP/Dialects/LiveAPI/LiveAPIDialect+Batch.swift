@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import RestableCore
+
+/// PUT of an array of objects whose `@metadata` says what to do: `action` (`INSERT`, `UPDATE`,
+/// the default, or `DELETE`), `href` (any host; the path is matched against this mount),
+/// `checksum`, and `key`, the column(s) to find the object by instead of its href.
+extension LiveAPIDialect {
+    func batch(_ request: IncomingRequest, resource: Resource?) async throws(RestableError) -> Response {
+        var operations: [BatchOperation] = []
+        for (index, object) in try Self.objects(request).enumerated() {
+            do {
+                operations.append(try operation(object, collection: resource, request))
+            } catch {
+                var error = error
+                error.message = "object \(index): \(error.message)"
+                throw error
+            }
+        }
+        return try await run(operations, created: false, request)
+    }
+
+    private func operation(_ object: JSON, collection: Resource?, _ request: IncomingRequest) throws(RestableError) -> BatchOperation {
+        guard case .object = object else { throw RestableError(.invalidBody, "each element must be an object") }
+        let metadata = object["@metadata"] ?? .object([])
+        let action = metadata["action"]?.stringValue?.uppercased() ?? "UPDATE"
+        var (resource, key) = try target(metadata["href"]?.stringValue, request)
+        resource = resource ?? collection
+        guard let resource else {
+            throw RestableError(.invalidBody, "say which resource: an @metadata.href, or PUT to the resource's URL")
+        }
+        var precondition = Precondition.none
+        if let checksum = metadata["checksum"]?.stringValue {
+            precondition = checksum == "override" ? .override : .checksum(checksum)
+        }
+        let values = try RowRendering.values(object)
+        switch action {
+        case "INSERT":
+            return .insert(resource: resource.name, values: values)
+        case "UPDATE", "DELETE":
+            if key == nil, let naturalKey = metadata["key"] {
+                let columns: [String]
+                switch naturalKey {
+                case .string(let column): columns = [column]
+                case .array(let items): columns = items.compactMap(\.stringValue)
+                default: columns = []
+                }
+                guard !columns.isEmpty else { throw RestableError(.invalidBody, "@metadata.key names the column(s) to find the object by") }
+                var match: [String: Value] = [:]
+                for column in columns {
+                    guard let value = values[column] else {
+                        throw RestableError(.invalidKey, "@metadata.key names '\(column)', which the object does not hold", column: column)
+                    }
+                    match[column] = value
+                }
+                if action == "DELETE" { return .deleteMatching(resource: resource.name, match: match, precondition: precondition) }
+                guard Set(columns) == Set(resource.key) else {
+                    throw RestableError(.invalidKey, "an UPDATE by @metadata.key must name the primary key columns", resource: resource.name)
+                }
+                key = .values(resource.key.map { match[$0]! })
+            }
+            if key == nil, resource.key.allSatisfy({ values[$0] != nil }) {
+                key = .values(resource.key.map { values[$0]! })
+            }
+            guard let key else {
+                throw RestableError(.invalidKey, "\(action) needs the object's @metadata.href (or its key columns)", resource: resource.name)
+            }
+            if action == "DELETE" { return .delete(resource: resource.name, key: key, precondition: precondition) }
+            let changes = values.filter { !resource.key.contains($0.key) }
+            return .update(resource: resource.name, key: key, values: changes, precondition: precondition)
+        default:
+            throw RestableError(.invalidBody, "@metadata.action must be INSERT, UPDATE or DELETE, not '\(action)'")
+        }
+    }
+
+    /// The resource and key an href names; the scheme and host are ignored.
+    private func target(_ href: String?, _ request: IncomingRequest) throws(RestableError) -> (Resource?, KeyInput?) {
+        guard let href else { return (nil, nil) }
+        var path = Substring(href)
+        if let scheme = path.range(of: "://") {
+            path = path[scheme.upperBound...]
+            path = path.firstIndex(of: "/").map { path[$0...] } ?? ""
+        }
+        if let query = path.firstIndex(of: "?") { path = path[..<query] }
+        let prefix = request.mountPath + "/"
+        guard path.hasPrefix(prefix) else { throw RestableError(.invalidKey, "href '\(href)' is not under \(request.mountPath)") }
+        let segments = path.dropFirst(prefix.count).split(separator: "/").map(String.init)
+        guard (1...2).contains(segments.count) else { throw RestableError(.invalidKey, "href '\(href)' names no object") }
+        let resource = try self.resource(try Self.decode(segments[0]))
+        return (resource, segments.count == 2 ? try Self.key(segments[1]) : nil)
+    }
+}
