@@ -72,12 +72,15 @@ final class LiveServer {
 
     /// Starts real curl against the server without waiting for it.
     func startCurl(
-        _ method: String, _ path: String, headers: [String] = [], bodyFile: URL? = nil, maxTime: Double? = nil, output: Pipe? = nil
+        _ method: String, _ path: String, headers: [String] = [], bodyFile: URL? = nil, body: String? = nil, cookies: Bool = false,
+        maxTime: Double? = nil, output: Pipe? = nil
     ) throws -> Process {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var arguments = ["curl", "-s", "-X", method, "-w", "\n%{http_code}"] + headers.flatMap { ["-H", $0] }
         if let bodyFile { arguments += ["--data-binary", "@" + bodyFile.path] }
+        if let body { arguments += ["-d", body] }
+        if cookies { arguments += ["-b", "cookies.txt"] }
         if let maxTime { arguments += ["--max-time", String(maxTime)] }
         curl.arguments = arguments + ["http://127.0.0.1:\(port)\(path)"]
         curl.standardOutput = output ?? FileHandle.nullDevice
@@ -86,14 +89,28 @@ final class LiveServer {
     }
 
     /// Runs real curl against the server: the status code and the body.
-    func curl(_ method: String, _ path: String, headers: [String] = [], bodyFile: URL? = nil) throws -> (status: Int, body: String) {
+    func curl(
+        _ method: String, _ path: String, headers: [String] = [], bodyFile: URL? = nil, cookies: Bool = false, body: String? = nil
+    ) throws -> (status: Int, body: String) {
         let pipe = Pipe()
-        let curl = try startCurl(method, path, headers: headers, bodyFile: bodyFile, output: pipe)
+        let curl = try startCurl(method, path, headers: headers, bodyFile: bodyFile, body: body, cookies: cookies, output: pipe)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         curl.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+}
+
+extension LiveServer {
+    /// Runs curl with `options` on `path` and returns its exit status (22 for an HTTP error with `--fail`).
+    func curlExitCode(_ options: [String], _ path: String) throws -> Int32 {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-s", "-o", "/dev/null"] + options + ["http://127.0.0.1:\(port)\(path)"]
+        try curl.run()
+        curl.waitUntilExit()
+        return curl.terminationStatus
     }
 }
 
