@@ -1,4 +1,7 @@
 import Hummingbird
+import HummingbirdTesting
+import Logging
+import RestableApp
 import RestableHTTP
 import Testing
 
@@ -131,6 +134,36 @@ import Testing
             let missing = try await api.send(.delete, "/rest/user", body: #"{"user_id": [40]}"#)
             #expect(missing.status == .notFound)
             #expect(missing.json?["payload"]?["failed"]?[0]?["user_id"] == .integer(40))
+        }
+    }
+}
+
+/// The Autotask dialect over a resource with a restrict relationship: the vendor's 500.
+@Suite struct AutotaskRuleViolationTests {
+    @Test func aRestrictIsA500WithTheErrorsArray() async throws {
+        let configuration = try ConfigurationLoader.parse("""
+            database: "sqlite::memory:"
+            resources:
+              account: { key: id, columns: { id: integer generated, name: text } }
+              ticket: { key: id, columns: { id: integer generated, account_id: integer required } }
+            relationships:
+              - { parent: account, child: ticket, columns: [account_id], onDelete: restrict }
+            mounts:
+              - { path: /atservicesrest/v1.0, dialect: autotask, names: { Companies: account, Tickets: ticket } }
+            seed:
+              account: [{ id: 1, name: Acme }]
+              ticket: [{ id: 7, account_id: 1 }]
+            """, file: "autotask.yaml")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let app = try await buildApplication(configuration, options: ServeOptions(port: 0, logger: logger))
+        try await app.test(.router) { client in
+            let api = DemoClient(client: client)
+            let reply = try await api.send(.delete, "/atservicesrest/v1.0/Companies/1")
+            #expect(reply.status == .internalServerError)
+            #expect(reply.json?["errors"]?[0]?.stringValue?.contains("1 ticket row (7)") == true)
+            #expect(try await api.send(.delete, "/atservicesrest/v1.0/Companies/1/Tickets/7").text == #"{"itemId":7}"#)
+            #expect(try await api.send(.delete, "/atservicesrest/v1.0/Companies/1").text == #"{"itemId":1}"#)
         }
     }
 }
