@@ -25,11 +25,7 @@ public struct AutotaskDialect: Dialect {
     }
 
     private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
-        var segments: [String] = []
-        for segment in request.segments {
-            guard let decoded = PercentEncoding.decode(segment) else { throw RestableError(.invalidKey, "malformed percent-escape in '\(segment)'") }
-            segments.append(decoded)
-        }
+        let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
         switch (segments.count, request.method) {
         case (1, .post):
             return try await create(try entity(segments[0]), values: try Self.body(request))

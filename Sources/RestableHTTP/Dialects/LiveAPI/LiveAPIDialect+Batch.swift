@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import RestableCore
 
@@ -76,17 +75,9 @@ extension LiveAPIDialect {
     /// The resource and key an href names; the scheme and host are ignored.
     private func target(_ href: String?, _ request: IncomingRequest) throws(RestableError) -> (Resource?, KeyInput?) {
         guard let href else { return (nil, nil) }
-        var path = Substring(href)
-        if let scheme = path.range(of: "://") {
-            path = path[scheme.upperBound...]
-            path = path.firstIndex(of: "/").map { path[$0...] } ?? ""
-        }
-        if let query = path.firstIndex(of: "?") { path = path[..<query] }
-        let prefix = request.mountPath + "/"
-        guard path.hasPrefix(prefix) else { throw RestableError(.invalidKey, "href '\(href)' is not under \(request.mountPath)") }
-        let segments = path.dropFirst(prefix.count).split(separator: "/").map(String.init)
+        let segments = try PathSegments.under(request.mountPath, href: href)
         guard (1...2).contains(segments.count) else { throw RestableError(.invalidKey, "href '\(href)' names no object") }
-        let resource = try self.resource(try Self.decode(segments[0]))
-        return (resource, segments.count == 2 ? try Self.key(segments[1]) : nil)
+        let resource = try self.resource(try PathSegments.decode(segments[0]))
+        return (resource, segments.count == 2 ? try PathSegments.key(segments[1]) : nil)
     }
 }

@@ -25,7 +25,7 @@ public struct LiveAPIDialect: Dialect {
     }
 
     private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
-        let segments = try request.segments.map { segment throws(RestableError) in try Self.decode(segment) }
+        let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
         switch (segments.count, request.method) {
         case (0, .put): return try await batch(request, resource: nil)
         case (0, _): throw RestableError(.methodNotAllowed, "the API root takes PUT (a batch)")
@@ -33,8 +33,8 @@ public struct LiveAPIDialect: Dialect {
         case (1, .post): return try await insert(try resource(segments[0]), request)
         case (1, .put): return try await batch(request, resource: try resource(segments[0]))
         case (1, _): throw RestableError(.methodNotAllowed, "\(request.method) is not allowed on a collection; use GET, POST or PUT")
-        case (2, .get), (2, .head): return try await get(try resource(segments[0]), key: try Self.key(request.segments[1]), request)
-        case (2, .delete): return try await delete(try resource(segments[0]), key: try Self.key(request.segments[1]), request)
+        case (2, .get), (2, .head): return try await get(try resource(segments[0]), key: try PathSegments.key(request.segments[1]), request)
+        case (2, .delete): return try await delete(try resource(segments[0]), key: try PathSegments.key(request.segments[1]), request)
         case (2, _): throw RestableError(.methodNotAllowed, "\(request.method) is not allowed on an object; use GET or DELETE, or PUT a batch")
         default: throw RestableError(.notFound, "No such resource")
         }
@@ -42,20 +42,6 @@ public struct LiveAPIDialect: Dialect {
 
     func resource(_ name: String) throws(RestableError) -> Resource {
         try names.resource(name, in: engine.schema)
-    }
-
-    static func decode(_ segment: String) throws(RestableError) -> String {
-        guard let decoded = PercentEncoding.decode(segment) else {
-            throw RestableError(.invalidKey, "malformed percent-escape in '\(segment)'")
-        }
-        return decoded
-    }
-
-    /// A key segment: composite keys are their values joined by unencoded commas.
-    static func key(_ segment: String) throws(RestableError) -> KeyInput {
-        var parts: [String] = []
-        for part in segment.split(separator: ",", omittingEmptySubsequences: false) { parts.append(try decode(String(part))) }
-        return .parts(parts)
     }
 
     /// `?checksum=` on a DELETE: required, as LAC requires it; `override` bypasses locking.

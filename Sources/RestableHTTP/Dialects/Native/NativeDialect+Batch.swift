@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import RestableCore
 
@@ -57,20 +56,10 @@ extension NativeDialect {
     /// The resource and key an operation addresses, from `href` or from `resource` and `key`.
     private func target(_ metadata: JSON, _ request: IncomingRequest) throws(RestableError) -> (Resource, KeyInput?) {
         if let href = metadata["href"]?.stringValue {
-            var path = Substring(href)
-            if let scheme = path.range(of: "://") {
-                path = path[scheme.upperBound...]
-                path = path.firstIndex(of: "/").map { path[$0...] } ?? ""
-            }
-            if let query = path.firstIndex(of: "?") { path = path[..<query] }
-            let prefix = request.mountPath + "/"
-            guard path.hasPrefix(prefix) else {
-                throw RestableError(.invalidKey, "href '\(href)' is not under \(prefix)")
-            }
-            let segments = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            let segments = try PathSegments.under(request.mountPath, href: href)
             guard (1...2).contains(segments.count) else { throw RestableError(.invalidKey, "href '\(href)' names no row") }
-            let resource = try names.resource(try Self.decode(segments[0]), in: engine.schema)
-            return (resource, segments.count == 2 ? try Self.keyInput(segments[1]) : nil)
+            let resource = try names.resource(try PathSegments.decode(segments[0]), in: engine.schema)
+            return (resource, segments.count == 2 ? try PathSegments.key(segments[1]) : nil)
         }
         guard let name = metadata["resource"]?.stringValue else {
             throw RestableError(.invalidBody, "@metadata needs href, or resource (and key)")

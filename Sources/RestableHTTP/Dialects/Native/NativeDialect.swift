@@ -34,7 +34,7 @@ public struct NativeDialect: Dialect {
             default: throw Self.notAllowed(request)
             }
         case 1:
-            let resource = try names.resource(try Self.decode(request.segments[0]), in: engine.schema)
+            let resource = try names.resource(try PathSegments.decode(request.segments[0]), in: engine.schema)
             switch request.method {
             case .get, .head: return try await list(resource, request)
             case .post: return try await create(resource, request)
@@ -42,8 +42,8 @@ public struct NativeDialect: Dialect {
             default: throw Self.notAllowed(request)
             }
         case 2:
-            let resource = try names.resource(try Self.decode(request.segments[0]), in: engine.schema)
-            let key = try Self.keyInput(request.segments[1])
+            let resource = try names.resource(try PathSegments.decode(request.segments[0]), in: engine.schema)
+            let key = try PathSegments.key(request.segments[1])
             switch request.method {
             case .get, .head: return try await get(resource, key, request)
             case .patch: return try await update(resource, key, request)
@@ -81,21 +81,5 @@ public struct NativeDialect: Dialect {
     static func notAllowed(_ request: IncomingRequest) -> RestableError {
         let allowed = allowedMethods(segments: request.segments.count) ?? "none"
         return RestableError(.methodNotAllowed, "\(request.method) is not allowed here; allowed: \(allowed)")
-    }
-
-    static func decode(_ segment: String) throws(RestableError) -> String {
-        guard let decoded = PercentEncoding.decode(segment) else {
-            throw RestableError(.invalidKey, "the path segment '\(segment)' has a malformed percent-escape")
-        }
-        return decoded
-    }
-
-    /// A key segment: parts split on unencoded commas, then each percent-decoded.
-    static func keyInput(_ segment: String) throws(RestableError) -> KeyInput {
-        var parts: [String] = []
-        for part in segment.split(separator: ",", omittingEmptySubsequences: false) {
-            parts.append(try decode(String(part)))
-        }
-        return .parts(parts)
     }
 }
