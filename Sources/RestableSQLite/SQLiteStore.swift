@@ -59,7 +59,9 @@ public final class SQLiteStore: Store {
                     let existing = try writer.query(
                         SQLStatement("SELECT name FROM pragma_table_info(?)", binds: [.text(resource.table)]), types: [.text])
                     if existing.isEmpty {
-                        try writer.run(builder.createTable(resource, references: schema.references(of: resource.name), schema: schema))
+                        let references = schema.references(of: resource.name)
+                        try writer.run(builder.createTable(resource, references: references, schema: schema))
+                        for index in builder.createIndexes(resource, references: references) { try writer.run(index) }
                         created.append(resource.name)
                         continue
                     }

@@ -84,6 +84,16 @@ import Testing
             """)
     }
 
+    @Test func foreignKeysGetAnIndexUnlessTheyLeadThePrimaryKey() {
+        let references = [
+            Relationship(parent: "order", child: "line_item", columns: ["order_id"], onDelete: .cascade),
+            Relationship(parent: "product", child: "line_item", columns: ["qty"], onDelete: .restrict),
+        ]
+        #expect(sqlite.createIndexes(line, references: references).map(\.sql) == [
+            #"CREATE INDEX "line_item_qty_fkey_index" ON "line_item" ("qty")"#
+        ])
+    }
+
     @Test func quotesInIdentifiersAreDoubled() {
         #expect(SQLiteFlavor().quote(#"we"ird"#) == #""we""ird""#)
     }

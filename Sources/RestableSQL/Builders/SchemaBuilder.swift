@@ -32,4 +32,18 @@ extension SQLBuilder {
         }
         return SQLStatement("CREATE TABLE \(flavor.quote(resource.table)) (\n  " + parts.joined(separator: ",\n  ") + "\n)")
     }
+
+    /// An index on each foreign key of a resource, so that finding a parent's children (for a
+    /// restrict, a cascade or a set-null) is a lookup, not a scan. A foreign key that leads the
+    /// primary key is served by the primary key's index already.
+    public func createIndexes(_ resource: Resource, references: [Relationship]) -> [SQLStatement] {
+        var seen = Set<[String]>()
+        return references.compactMap { relationship in
+            guard !resource.key.starts(with: relationship.columns), seen.insert(relationship.columns).inserted else { return nil }
+            let name = "\(resource.table)_\(relationship.columns.joined(separator: "_"))_fkey_index"
+            return SQLStatement(
+                "CREATE INDEX \(flavor.quote(name)) ON \(flavor.quote(resource.table)) ("
+                    + relationship.columns.map(flavor.quote).joined(separator: ", ") + ")")
+        }
+    }
 }
