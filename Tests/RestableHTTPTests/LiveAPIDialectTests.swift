@@ -93,9 +93,13 @@ import Testing
             #expect(try await api.send(.get, "/rest/acme/sales/v1/inv:product/106").json?["price"] == .number(14))
             let ambiguous = try await api.send(
                 .put, "\(demo)/demo:LineItem", headers: json,
-                body: #"[{"@metadata": {"action": "DELETE", "key": "product_id"}, "product_id": 101}]"#)
+                body: #"[{"@metadata": {"action": "DELETE", "key": "product_id", "checksum": "override"}, "product_id": 101}]"#)
             #expect(ambiguous.status == .conflict)
             #expect(ambiguous.json?["errorCode"] == .string("ambiguousMatch"))
+            let unchecked = try await api.send(
+                .put, "\(demo)/demo:customer", headers: json, body: #"[{"@metadata": {"action": "DELETE"}, "name": "Bravo Hardware"}]"#)
+            #expect(unchecked.status == .badRequest, "a batch DELETE needs a checksum, as a DELETE does")
+            #expect(unchecked.json?["errorCode"] == .string("checksumRequired"))
         }
     }
 }
@@ -133,6 +137,8 @@ import Testing
             #expect(bad.json?["status"] == .string("ERROR"))
             let missing = try await api.send(.delete, "/rest/user", body: #"{"user_id": [40]}"#)
             #expect(missing.status == .notFound)
+            let strict = try await api.send(.delete, "/rest/user?strict=true", body: #"{"user_id": [4, 40]}"#)
+            #expect(strict.status.code == 406, "user 4 exists, so not every key was missing")
             #expect(missing.json?["payload"]?["failed"]?[0]?["user_id"] == .integer(40))
         }
     }

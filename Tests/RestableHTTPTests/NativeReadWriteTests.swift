@@ -145,6 +145,11 @@ import Testing
             let reply = try await api.send(.post, "/api/user", headers: [.contentType: "application/json"], body: body)
             #expect(reply.status == .contentTooLarge)
             #expect(reply.code == "payloadTooLarge")
+            let buzz = try await api.send(.delete, "/rest/user", body: body)
+            #expect(buzz.status == .contentTooLarge)
+            #expect(buzz.json?["status"] == .string("ERROR"), "each dialect answers in its own format")
+            let autotask = try await api.send(.post, "/atservicesrest/v1.0/ContactGroups", body: body)
+            #expect(autotask.json?["errors"]?.arrayValue?.count == 1)
         }
     }
 

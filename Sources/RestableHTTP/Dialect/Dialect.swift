@@ -9,6 +9,10 @@ public protocol Dialect: Sendable {
     /// Answers one request whose path lies under the dialect's mount. Never throws: every failure
     /// becomes a response in the dialect's error format.
     func respond(to request: IncomingRequest) async -> Response
+
+    /// An error found before the dialect could answer (a body over the size limit), in the
+    /// dialect's own error format.
+    func failure(_ error: RestableError, for request: IncomingRequest) -> Response
 }
 
 /// A request as a dialect sees it: the mount already matched, the body already read.

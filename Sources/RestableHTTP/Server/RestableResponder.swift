@@ -42,17 +42,17 @@ public struct RestableResponder: HTTPResponder {
         }
         for mount in mounts {
             guard let segments = mount.segments(of: path) else { continue }
-            var body: [UInt8] = []
+            var incoming = IncomingRequest(
+                method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(request.uri.query),
+                headers: request.headers, body: [], authority: request.head.authority)
             do {
                 var buffer = try await request.body.collect(upTo: maximumBodySize)
-                body = buffer.readBytes(length: buffer.readableBytes) ?? []
+                incoming.body = buffer.readBytes(length: buffer.readableBytes) ?? []
             } catch {
-                return ProblemResponse.make(
-                    RestableError(.payloadTooLarge, "the request body is larger than the maximum of \(maximumBodySize) bytes"))
+                return mount.dialect.failure(
+                    RestableError(.payloadTooLarge, "the request body is larger than the maximum of \(maximumBodySize) bytes"),
+                    for: incoming)
             }
-            let incoming = IncomingRequest(
-                method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(request.uri.query),
-                headers: request.headers, body: body, authority: request.head.authority)
             return await mount.dialect.respond(to: incoming)
         }
         return ProblemResponse.make(RestableError(.notFound, "nothing is served at \(path)"))

@@ -24,6 +24,10 @@ public struct AutotaskDialect: Dialect {
         }
     }
 
+    public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
+        Self.error(error)
+    }
+
     private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
         let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
         switch (segments.count, request.method) {
@@ -35,8 +39,9 @@ public struct AutotaskDialect: Dialect {
             return JSONResponse.make(.ok, .object([("item", .object(RowRendering.members(row, of: resource)))]))
         case (2, .delete):
             let resource = try entity(segments[0])
-            let outcome = try await engine.delete(DeleteRequest(resource: resource.name, key: .parts([segments[1]])))
-            return Self.item(outcome.changes.first?.key ?? Key([]))
+            let key = try engine.planner.key(.parts([segments[1]]), of: resource)
+            _ = try await engine.delete(DeleteRequest(resource: resource.name, key: .values(key.values), summaryLimit: 0))
+            return Self.item(key)
         case (3, .post):
             let (child, link) = try childAccess(segments[0], segments[2])
             var values = try Self.body(request)

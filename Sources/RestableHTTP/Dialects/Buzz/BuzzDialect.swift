@@ -20,8 +20,12 @@ public struct BuzzDialect: Dialect {
         do {
             return try await route(request)
         } catch {
-            return Self.reply(Self.status(of: error.code), "ERROR", error.message, payload: .object([("error", .string(error.code.description))]))
+            return failure(error, for: request)
         }
+    }
+
+    public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
+        Self.reply(Self.status(of: error.code), "ERROR", error.message, payload: .object([("error", .string(error.code.description))]))
     }
 
     private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
@@ -91,7 +95,8 @@ public struct BuzzDialect: Dialect {
             return Self.reply(
                 .ok, "WARNING", "\(named(deleted)) deleted; \(failures.count) could not be deleted (see payload.failed)", payload: payload)
         case .none:
-            let status: HTTPResponse.Status = outcome.everyFailureIsMissing ? .notFound : .init(code: 406, reasonPhrase: "Not Acceptable")
+            let everyKeyMissing = outcome.everyFailureIsMissing && outcome.failures.count == unique.count
+            let status: HTTPResponse.Status = everyKeyMissing ? .notFound : .init(code: 406, reasonPhrase: "Not Acceptable")
             let message =
                 strict && outcome.failures.count < unique.count
                 ? "strict mode: nothing was deleted because \(failures.count) of \(unique.count) could not be deleted (see payload.failed)"

@@ -29,8 +29,13 @@ extension LiveAPIDialect {
             throw RestableError(.invalidBody, "say which resource: an @metadata.href, or PUT to the resource's URL")
         }
         var precondition = Precondition.none
-        if let checksum = metadata["checksum"]?.stringValue {
+        if let checksum = metadata["checksum"]?.stringValue, !checksum.isEmpty {
             precondition = checksum == "override" ? .override : .checksum(checksum)
+        } else if action != "INSERT" {
+            throw RestableError(
+                .checksumRequired,
+                "\(action == "UPDATE" ? "an UPDATE" : "a DELETE") needs the object's @metadata.checksum, or \"checksum\": \"override\" to bypass optimistic locking",
+                resource: resource.name)
         }
         let values = try RowRendering.values(object)
         switch action {

@@ -37,6 +37,7 @@ extension LiveAPIDialect {
         var members: [(String, JSON)] = [("statusCode", .integer(Int64(status.code)))]
         if request.query["txsummary"].map({ ["false", "0", "no"].contains($0.lowercased()) }) != true {
             members.append(("txsummary", .array(outcome.changes.map { render($0, request) })))
+            if outcome.truncated { members.append(("txsummaryTruncated", .bool(true))) }
         }
         if request.query.contains("rulesummary") { members.append(("rulesummary", .array([]))) }
         return JSONResponse.make(status, .object(members))
@@ -92,7 +93,8 @@ extension LiveAPIDialect {
             BatchRequest(operations: operations, options: DeleteOptions(ignoreMissing: request.query.flag("ignoredeleted"))))
         if let failure = outcome.failures.first {
             var error = failure.error
-            if outcome.failures.count > 1 { error.message += " (and \(outcome.failures.count - 1) more failures; nothing was changed)" }
+            let more = outcome.failures.count - 1
+            if more > 0 { error.message += " (and \(more) more failure\(more == 1 ? "" : "s"); nothing was changed)" }
             throw error
         }
         return summary(outcome, status: created ? .created : .ok, request)

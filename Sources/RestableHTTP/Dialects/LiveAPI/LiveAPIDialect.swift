@@ -24,6 +24,10 @@ public struct LiveAPIDialect: Dialect {
         }
     }
 
+    public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
+        Self.error(error)
+    }
+
     private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
         let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
         switch (segments.count, request.method) {
@@ -36,7 +40,7 @@ public struct LiveAPIDialect: Dialect {
         case (2, .get), (2, .head): return try await get(try resource(segments[0]), key: try PathSegments.key(request.segments[1]), request)
         case (2, .delete): return try await delete(try resource(segments[0]), key: try PathSegments.key(request.segments[1]), request)
         case (2, _): throw RestableError(.methodNotAllowed, "\(request.method) is not allowed on an object; use GET or DELETE, or PUT a batch")
-        default: throw RestableError(.notFound, "No such resource")
+        default: throw RestableError(.notFound, "nothing is served at this path")
         }
     }
 

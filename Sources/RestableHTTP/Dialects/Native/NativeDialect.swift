@@ -19,10 +19,13 @@ public struct NativeDialect: Dialect {
         do {
             return try await route(request)
         } catch {
-            let allow = error.code == .methodNotAllowed ? Self.allowedMethods(segments: request.segments.count) : nil
-            let instance = ([request.mountPath] + request.segments).joined(separator: "/")
-            return ProblemResponse.make(error, instance: instance.isEmpty ? "/" : instance, allow: allow)
+            return failure(error, for: request)
         }
+    }
+
+    public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
+        let allow = error.code == .methodNotAllowed ? Self.allowedMethods(segments: request.segments.count) : nil
+        return ProblemResponse.make(error, instance: Self.instance(request), allow: allow)
     }
 
     private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
