@@ -23,6 +23,9 @@ extension LiveAPIDialect {
         guard case .object = object else { throw RestableError(.invalidBody, "each element must be an object") }
         let metadata = object["@metadata"] ?? .object([])
         let action = metadata["action"]?.stringValue?.uppercased() ?? "UPDATE"
+        guard ["INSERT", "UPDATE", "DELETE"].contains(action) else {
+            throw RestableError(.invalidBody, "@metadata.action must be INSERT, UPDATE or DELETE, not '\(action)'")
+        }
         var (resource, key) = try target(metadata["href"]?.stringValue, request)
         resource = resource ?? collection
         guard let resource else {
