@@ -34,11 +34,8 @@ import Testing
         #expect(throws: RestableError.self) { try planner.key(.values([.null]), of: Fixtures.product) }
     }
 
-    @Test func deletePlanChecksTheResourceAndKey() throws {
-        let plan = try planner.plan(DeleteRequest(resource: "product", key: .parts(["7"]), precondition: .override))
-        #expect(plan.resource.name == "product")
-        #expect(plan.key == Key([.integer(7)]))
-        let unknown = #expect(throws: RestableError.self) { try planner.plan(DeleteRequest(resource: "nope", key: .parts(["1"]))) }
+    @Test func unknownResourcesAreRefused() {
+        let unknown = #expect(throws: RestableError.self) { try planner.plan(ListRequest(resource: "nope")) }
         #expect(unknown?.code == .unknownResource)
     }
 }

@@ -96,13 +96,6 @@ public struct Planner: Sendable {
         return values
     }
 
-    public func plan(_ request: DeleteRequest) throws(RestableError) -> DeletePlan {
-        let resource = try schema.require(request.resource)
-        return DeletePlan(
-            resource: resource, key: try key(request.key, of: resource), precondition: request.precondition,
-            ignoreMissing: request.ignoreMissing)
-    }
-
     public func plan(_ request: CreateRequest) throws(RestableError) -> InsertPlan {
         let resource = try schema.require(request.resource)
         let values = try values(request.values, of: resource)

@@ -1,12 +1,3 @@
-/// A delete, checked against the schema: the target row and what must hold before it goes.
-/// The relationships to follow come from the schema when it runs.
-public struct DeletePlan: Sendable, Hashable {
-    public var resource: Resource
-    public var key: Key
-    public var precondition: Precondition
-    public var ignoreMissing: Bool
-}
-
 /// An insert of one row with values already coerced to their columns' types.
 public struct InsertPlan: Sendable, Hashable {
     public var resource: Resource

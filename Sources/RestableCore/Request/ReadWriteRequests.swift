@@ -1,15 +1,3 @@
-/// What a client asked for, dialect-neutral. There is no guarantee yet that it makes sense:
-/// the ``Planner`` checks it against the schema before anything touches data.
-public enum ResourceRequest: Sendable {
-    case list(ListRequest)
-    case get(resource: String, key: KeyInput)
-    case create(CreateRequest)
-    case update(UpdateRequest)
-    case delete(DeleteRequest)
-    case deleteMany(BulkDeleteRequest)
-    case batch(BatchRequest)
-}
-
 /// Read the rows of a resource that match every filter, ordered by key.
 public struct ListRequest: Sendable, Hashable {
     public var resource: String
