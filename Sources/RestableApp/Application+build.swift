@@ -66,6 +66,7 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) -> [Dial
 /// call this; the store closes when the application shuts down.
 public func buildApplication(_ configuration: Configuration, options: ServeOptions) async throws -> some ApplicationProtocol {
     let (engine, store) = try await buildEngine(configuration, logger: options.logger)
+    warnAboutUndeletableResources(configuration, logger: options.logger)
     let responder = RestableResponder(
         mounts: buildMounts(configuration, engine: engine), maximumBodySize: configuration.maximumBodySize, logger: options.logger)
     let onListening = options.onListening
@@ -75,6 +76,17 @@ public func buildApplication(_ configuration: Configuration, options: ServeOptio
         services: [StoreCloser(store: store)],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
         logger: options.logger)
+}
+
+/// Autotask and Buzz clients cannot send a checksum, so a resource with required locking
+/// mounted under those dialects can never be deleted there: say so at start-up.
+func warnAboutUndeletableResources(_ configuration: Configuration, logger: Logger) {
+    for mount in configuration.mounts where mount.dialect == .autotask || mount.dialect == .buzz {
+        for (name, resource) in ResourceNames(mount.names).served(in: configuration.schema) where resource.optimisticLocking == .required {
+            logger.warning(
+                "\(name) under \(mount.path) can never be deleted there: \(resource.name) requires a checksum, which the \(mount.dialect.rawValue) dialect cannot send")
+        }
+    }
 }
 
 /// Closes the store after the server has stopped (services stop in reverse order of start).
