@@ -6,13 +6,24 @@ public import RestableCore
 /// A dialect only translates: it parses an ``IncomingRequest`` into engine requests and renders
 /// the engine's results and ``RestableError``s in its own format. No delete rule lives in a dialect.
 public protocol Dialect: Sendable {
-    /// Answers one request whose path lies under the dialect's mount. Never throws: every failure
-    /// becomes a response in the dialect's error format.
-    func respond(to request: IncomingRequest) async -> Response
+    /// Answers one request whose path lies under the dialect's mount; an error it throws is
+    /// rendered by ``failure(_:for:)``.
+    func handle(_ request: IncomingRequest) async throws(RestableError) -> Response
 
-    /// An error found before the dialect could answer (a body over the size limit), in the
-    /// dialect's own error format.
+    /// An error, in the dialect's own format: one that ``handle(_:)`` threw, or one found before
+    /// the dialect could answer (a body over the size limit).
     func failure(_ error: RestableError, for request: IncomingRequest) -> Response
+}
+
+extension Dialect {
+    /// Answers one request; never throws: every failure becomes a response in the dialect's format.
+    public func respond(to request: IncomingRequest) async -> Response {
+        do {
+            return try await handle(request)
+        } catch {
+            return failure(error, for: request)
+        }
+    }
 }
 
 /// A request as a dialect sees it: the mount already matched, the body already read.

@@ -16,19 +16,11 @@ public struct BuzzDialect: Dialect {
         self.names = names
     }
 
-    public func respond(to request: IncomingRequest) async -> Response {
-        do {
-            return try await route(request)
-        } catch {
-            return failure(error, for: request)
-        }
-    }
-
     public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
         Self.reply(Self.status(of: error.code), "ERROR", error.message, payload: .object([("error", .string(error.code.description))]))
     }
 
-    private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
+    public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
         guard (1...2).contains(request.segments.count), let name = PercentEncoding.decode(request.segments[0]) else {
             throw RestableError(.notFound, "no object type at this URL")
         }

@@ -16,19 +16,11 @@ public struct LiveAPIDialect: Dialect {
         self.names = names
     }
 
-    public func respond(to request: IncomingRequest) async -> Response {
-        do {
-            return try await route(request)
-        } catch {
-            return Self.error(error)
-        }
-    }
-
     public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
         Self.error(error)
     }
 
-    private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
+    public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
         let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
         switch (segments.count, request.method) {
         case (0, .put): return try await batch(request, resource: nil)

@@ -15,20 +15,12 @@ public struct NativeDialect: Dialect {
         self.names = names
     }
 
-    public func respond(to request: IncomingRequest) async -> Response {
-        do {
-            return try await route(request)
-        } catch {
-            return failure(error, for: request)
-        }
-    }
-
     public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
         let allow = error.code == .methodNotAllowed ? Self.allowedMethods(segments: request.segments.count) : nil
         return ProblemResponse.make(error, instance: Self.instance(request), allow: allow)
     }
 
-    private func route(_ request: IncomingRequest) async throws(RestableError) -> Response {
+    public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
         switch request.segments.count {
         case 0:
             switch request.method {
