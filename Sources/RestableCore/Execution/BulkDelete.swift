@@ -31,15 +31,7 @@ struct BulkDelete {
     }
 
     var outcome: ChangeOutcome {
-        let kind: OutcomeKind =
-            failures.isEmpty ? .all : (deleted == 0 || options.handling == .strict ? .none : .partial)
-        let failures = failures.sorted { ($0.index ?? 0) < ($1.index ?? 0) }
-        if kind == .none {
-            return ChangeOutcome(failures: failures, kind: .none, dryRun: options.dryRun)
-        }
-        return ChangeOutcome(
-            changes: log.changes, truncated: log.truncated, counts: log.counts, succeeded: deleted, failures: failures,
-            kind: kind, dryRun: options.dryRun)
+        log.outcome(succeeded: deleted, failures: failures.sorted { ($0.index ?? 0) < ($1.index ?? 0) }, options: options)
     }
 
     mutating func execute(_ selection: Selection) async throws {

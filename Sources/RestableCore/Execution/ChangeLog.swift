@@ -24,6 +24,19 @@ struct ChangeLog: Sendable {
         }
     }
 
+    /// The outcome of a request that ends with this log: `all` without failures; `none` when
+    /// nothing succeeded or handling is strict (its summary and counts then report nothing,
+    /// as nothing will be committed); otherwise `partial`.
+    func outcome(succeeded: Int, failures: [TargetFailure], options: DeleteOptions) -> ChangeOutcome {
+        let kind: OutcomeKind = failures.isEmpty ? .all : (succeeded == 0 || options.handling == .strict ? .none : .partial)
+        if kind == .none {
+            return ChangeOutcome(failures: failures, kind: .none, dryRun: options.dryRun)
+        }
+        return ChangeOutcome(
+            changes: changes, truncated: truncated, counts: counts, succeeded: succeeded, failures: failures, kind: kind,
+            dryRun: options.dryRun)
+    }
+
     struct Checkpoint {
         fileprivate let changeCount: Int
         fileprivate let counts: ChangeCounts

@@ -45,15 +45,7 @@ extension Engine {
                     failures.append(TargetFailure(key: plan.key, index: index, error: error))
                 }
             }
-            let kind: OutcomeKind = failures.isEmpty ? .all : (succeeded == 0 || options.handling == .strict ? .none : .partial)
-            let outcome =
-                kind == .none
-                ? ChangeOutcome(failures: failures, kind: .none, dryRun: options.dryRun)
-                : ChangeOutcome(
-                    changes: log.changes, truncated: log.truncated, counts: log.counts, succeeded: succeeded, failures: failures,
-                    kind: kind, dryRun: options.dryRun)
-            if kind == .none || options.dryRun { throw RollbackSignal(outcome: outcome) }
-            return outcome
+            return try Self.committable(log.outcome(succeeded: succeeded, failures: failures, options: options), options)
         }
     }
 

@@ -49,9 +49,7 @@ extension Engine {
         return try await run(write: true) { session in
             var delete = BulkDelete(engine: self, resource: resource, options: options, session: session, log: ChangeLog(limit: limit))
             try await delete.execute(selection)
-            let outcome = delete.outcome
-            if outcome.kind == .none || options.dryRun { throw RollbackSignal(outcome: outcome) }
-            return outcome
+            return try Self.committable(delete.outcome, options)
         }
     }
 
@@ -126,6 +124,15 @@ extension Engine {
                 "\(subject): it cascades to \(reached), which still \(rows.count == 1 ? "has" : "have") dependents whose relationship is restrict: \(reasons)"
         }
         return RestableError(.restricted, message, resource: target.resource.name, key: target.key, blockers: blockers)
+    }
+}
+
+extension Engine {
+    /// Returns an outcome to commit, or throws it in a ``RollbackSignal`` when nothing may be
+    /// committed: nothing succeeded, handling is strict and something failed, or a dry run.
+    static func committable(_ outcome: ChangeOutcome, _ options: DeleteOptions) throws -> ChangeOutcome {
+        if outcome.kind == .none || options.dryRun { throw RollbackSignal(outcome: outcome) }
+        return outcome
     }
 }
 

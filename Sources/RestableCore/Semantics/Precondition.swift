@@ -7,6 +7,12 @@ public enum Precondition: Sendable, Hashable {
     /// The client explicitly bypasses optimistic locking (`checksum=override`, `If-Match: *`).
     case override
 
+    /// The precondition a client's checksum parameter asks for: `override` bypasses locking,
+    /// anything else is the checksum the row must still have.
+    public init(checksum: String) {
+        self = checksum == "override" ? .override : .checksum(checksum)
+    }
+
     /// Checks the precondition against the row's current values, under the resource's locking mode.
     public func check(_ row: Row, in resource: Resource) throws(RestableError) {
         switch (self, resource.optimisticLocking) {

@@ -49,7 +49,7 @@ public struct JSONKeySource: TargetSource {
             }
             var precondition = Precondition.none
             if let checksum = element["@metadata"]?["checksum"]?.stringValue {
-                precondition = checksum == "override" ? .override : .checksum(checksum)
+                precondition = Precondition(checksum: checksum)
             }
             return KeyedTarget(key: .values(values), precondition: precondition)
         default:

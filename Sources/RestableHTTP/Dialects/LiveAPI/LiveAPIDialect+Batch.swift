@@ -33,7 +33,7 @@ extension LiveAPIDialect {
         }
         var precondition = Precondition.none
         if let checksum = metadata["checksum"]?.stringValue, !checksum.isEmpty {
-            precondition = checksum == "override" ? .override : .checksum(checksum)
+            precondition = Precondition(checksum: checksum)
         } else if action != "INSERT" {
             throw RestableError(
                 .checksumRequired,

@@ -47,7 +47,7 @@ public struct LiveAPIDialect: Dialect {
                 .checksumRequired,
                 "a DELETE needs the object's checksum: add ?checksum=<the checksum from its @metadata>, or ?checksum=override to bypass optimistic locking")
         }
-        return checksum == "override" ? .override : .checksum(checksum)
+        return Precondition(checksum: checksum)
     }
 
     /// LAC's status for each engine error.

@@ -36,7 +36,7 @@ extension NativeDialect {
         let values = try RowRendering.values(element)
         var precondition = Precondition.none
         if let checksum = metadata["checksum"]?.stringValue {
-            precondition = checksum == "override" ? .override : .checksum(checksum)
+            precondition = Precondition(checksum: checksum)
         }
         switch action {
         case "INSERT":

@@ -19,7 +19,7 @@ extension NativeDialect {
         }
         if let checksum = request.query["checksum"] ?? bodyChecksum {
             guard !checksum.isEmpty else { throw RestableError(.invalidQuery, "checksum must not be empty") }
-            return checksum == "override" ? .override : .checksum(checksum)
+            return Precondition(checksum: checksum)
         }
         return .none
     }
