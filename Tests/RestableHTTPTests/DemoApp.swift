@@ -42,6 +42,15 @@ func withDemoApp(maximumBodySize: Int? = nil, _ body: @escaping @Sendable (DemoC
     var configuration = try DemoConfiguration.load()
     configuration.database = .sqliteMemory
     if let maximumBodySize { configuration.maximumBodySize = maximumBodySize }
+    try await withApp(configuration, body)
+}
+
+/// Runs `body` against the application of a configuration written for the test.
+func withApp(yaml: String, _ body: @escaping @Sendable (DemoClient) async throws -> Void) async throws {
+    try await withApp(try ConfigurationLoader.parse(yaml, file: "test.yaml"), body)
+}
+
+func withApp(_ configuration: Configuration, _ body: @escaping @Sendable (DemoClient) async throws -> Void) async throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let app = try await buildApplication(configuration, options: ServeOptions(host: "127.0.0.1", port: 0, logger: logger))

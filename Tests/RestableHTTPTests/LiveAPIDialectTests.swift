@@ -147,7 +147,7 @@ import Testing
 /// The Autotask dialect over a resource with a restrict relationship: the vendor's 500.
 @Suite struct AutotaskRuleViolationTests {
     @Test func aRestrictIsA500WithTheErrorsArray() async throws {
-        let configuration = try ConfigurationLoader.parse("""
+        try await withApp(yaml: """
             database: "sqlite::memory:"
             resources:
               account: { key: id, columns: { id: integer generated, name: text } }
@@ -159,12 +159,7 @@ import Testing
             seed:
               account: [{ id: 1, name: Acme }]
               ticket: [{ id: 7, account_id: 1 }]
-            """, file: "autotask.yaml")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let app = try await buildApplication(configuration, options: ServeOptions(port: 0, logger: logger))
-        try await app.test(.router) { client in
-            let api = DemoClient(client: client)
+            """) { api in
             let reply = try await api.send(.delete, "/atservicesrest/v1.0/Companies/1")
             #expect(reply.status == .internalServerError)
             #expect(reply.json?["errors"]?[0]?.stringValue?.contains("1 ticket row (7)") == true)

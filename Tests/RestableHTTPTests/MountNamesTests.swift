@@ -8,7 +8,7 @@ import Testing
 /// A mount with `names` serves exactly the mapped names, and builds hrefs from them.
 @Suite struct MountNamesTests {
     @Test func mappedNamesAreServedAndUsedInHrefs() async throws {
-        let configuration = try ConfigurationLoader.parse("""
+        try await withApp(yaml: """
             database: "sqlite::memory:"
             resources:
               employee: { key: id, columns: { id: integer, name: text } }
@@ -18,12 +18,7 @@ import Testing
               - { path: /all, dialect: native }
             seed:
               employee: [{ id: 1, name: Ada }]
-            """, file: "names.yaml")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let app = try await buildApplication(configuration, options: ServeOptions(port: 0, logger: logger))
-        try await app.test(.router) { client in
-            let api = DemoClient(client: client)
+            """) { api in
             let staff = try await api.send(.get, "/api/staff/1")
             #expect(staff.status == .ok)
             #expect(staff.json?["@metadata"]?["href"] == .string("/api/staff/1"))

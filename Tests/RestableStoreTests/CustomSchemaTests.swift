@@ -21,6 +21,13 @@ import Testing
           badge: [{ id: 100, member_id: 11 }]
         """
 
+    /// A new empty folder under the temporary directory; the caller removes it.
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-schema-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     static func engine(_ yaml: String) async throws -> (Engine, any Store) {
         let configuration = try ConfigurationLoader.parse(yaml, file: "test.yaml")
         var logger = Logger(label: "test")
@@ -44,8 +51,7 @@ import Testing
     }
 
     @Test func aSeedThatTheDatabaseRefusesLeavesNoTableBehind() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-seed-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("seed.sqlite").path
         let yaml = """
@@ -75,8 +81,7 @@ import Testing
     }
 
     @Test func anExistingTableIsNeverAlteredAndAMissingColumnStopsStartUp() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-alter-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("data.sqlite").path
         let first = """
