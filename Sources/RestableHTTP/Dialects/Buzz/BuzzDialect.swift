@@ -48,13 +48,16 @@ public struct BuzzDialect: Dialect {
             guard !ids.isEmpty else { throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField) }
         }
         let strict = request.query.flag("strict") || body?["strict"] == .bool(true)
-        let targets = ids.map { id in
-            KeyedTarget(key: { if case .text(let text) = id { return .parts([text]) } else { return .values([id]) } }())
+        var requested: [Key] = []
+        for id in ids {
+            let input: KeyInput = if case .text(let text) = id { .parts([text]) } else { .values([id]) }
+            requested.append(try engine.planner.key(input, of: resource))
         }
+        let targets = requested.map { KeyedTarget(key: .values($0.values)) }
         let outcome = try await engine.deleteMany(
             BulkDeleteRequest(
                 resource: resource.name, selection: .keys(KeyList(targets)), options: DeleteOptions(handling: strict ? .strict : .lenient)))
-        return render(outcome, keyField: keyField, requested: try targets.map { target throws(RestableError) in try engine.planner.key(target.key, of: resource) }, strict: strict)
+        return render(outcome, keyField: keyField, requested: requested, strict: strict)
     }
 
     private func render(_ outcome: ChangeOutcome, keyField: String, requested: [Key], strict: Bool) -> Response {
