@@ -97,9 +97,11 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Foreign keys are checked at COMMIT (`defer_foreign_keys`), as the engine applies a delete
+    /// plan set-based, in an order that may pass through states the constraints would refuse.
     public func write<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
         try await writerGate.withGate {
-            try await transaction(on: writer, begin: "BEGIN IMMEDIATE") {
+            try await transaction(on: writer, begin: "BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON") {
                 try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
             }
         }

@@ -43,7 +43,7 @@ import Testing
         #expect(error?.code == .restricted)
         #expect(error?.resource == "team")
         #expect(error?.key == Key([.integer(1)]))
-        #expect(error?.message == "team 1 cannot be deleted: it cascades to 2 member rows, which still have dependents whose relationship is restrict: 1 badge row (100)")
+        #expect(error?.message == "team 1 cannot be deleted: it cascades to member 11, which still has dependents whose relationship is restrict: 1 badge row (100)")
         #expect(try await engine.list(ListRequest(resource: "member")).count == 3)
         let outcome = try await engine.delete(DeleteRequest(resource: "team", key: .parts(["2"])))
         #expect(outcome.changes.map(\.resource) == ["team", "member"])

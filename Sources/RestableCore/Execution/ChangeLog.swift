@@ -24,6 +24,18 @@ struct ChangeLog: Sendable {
         }
     }
 
+    /// How many more rows the summary may list.
+    var remaining: Int { max(0, limit - changes.count) }
+
+    /// Adds what one applied plan did (its summary already capped at ``remaining``).
+    mutating func append(_ more: [Change], counts counted: ChangeCounts, truncated wasTruncated: Bool) {
+        changes.append(contentsOf: more.prefix(remaining))
+        for resource in counted.resources {
+            for (verb, count) in counted.verbs(of: resource) { counts.add(verb, resource, count) }
+        }
+        if wasTruncated || more.count > remaining { truncated = true }
+    }
+
     /// The outcome of a request that ends with this log: `all` without failures; `none` when
     /// nothing succeeded or handling is strict (its summary and counts then report nothing,
     /// as nothing will be committed); otherwise `partial`.

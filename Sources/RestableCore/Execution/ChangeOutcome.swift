@@ -53,11 +53,18 @@ public struct ChangeOutcome: Sendable {
     public var counts: ChangeCounts
     /// How many targets went: rows of the addressed resource for a delete, operations for a batch.
     public var succeeded: Int
-    /// Every target that could not go.
+    /// The targets that could not go, in request order: all of them, or the first ones when
+    /// ``failuresTruncated``.
     public var failures: [TargetFailure]
+    /// How many targets could not go.
+    public var failureCount: Int
+    /// The keys of every target that could not go.
+    public var failedKeys: KeySet
     public var kind: OutcomeKind
     /// True when nothing was committed because the request asked for a dry run.
     public var dryRun: Bool
+    /// Set by the engine when it knows every failure, listed or not, is a missing row.
+    var allFailuresMissing = false
 
     public init(
         changes: [Change] = [], truncated: Bool = false, counts: ChangeCounts = ChangeCounts(), succeeded: Int = 0,
@@ -68,12 +75,30 @@ public struct ChangeOutcome: Sendable {
         self.counts = counts
         self.succeeded = succeeded
         self.failures = failures
+        self.failureCount = failures.count
+        var keys = KeySet()
+        for failure in failures { if let key = failure.key { keys.insert(key) } }
+        self.failedKeys = keys
         self.kind = kind
         self.dryRun = dryRun
     }
 
+    init(
+        changes: [Change] = [], truncated: Bool = false, counts: ChangeCounts = ChangeCounts(), succeeded: Int = 0,
+        failures: FailureList, kind: OutcomeKind, dryRun: Bool
+    ) {
+        self.init(changes: changes, truncated: truncated, counts: counts, succeeded: succeeded, failures: failures.sorted, kind: kind, dryRun: dryRun)
+        self.failureCount = failures.count
+        self.failedKeys = failures.keys
+        self.allFailuresMissing = failures.everyOneMissing
+    }
+
+    /// True when more targets failed than ``failures`` lists.
+    public var failuresTruncated: Bool { failureCount > failures.count }
+
     /// True when every failure is a missing row (a dialect may answer 404 rather than 409).
     public var everyFailureIsMissing: Bool {
-        !failures.isEmpty && failures.allSatisfy { $0.error.code == .notFound }
+        !failures.isEmpty && !failuresTruncated && failures.allSatisfy { $0.error.code == .notFound }
+            || failuresTruncated && allFailuresMissing
     }
 }

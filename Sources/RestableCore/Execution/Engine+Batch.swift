@@ -114,12 +114,16 @@ extension Engine {
         }
     }
 
+    /// Deletes one row of a batch by the same plan as any delete: refused when its closure is
+    /// blocked, and otherwise applied, its summary added to the batch's.
     private func removeChecked(
         _ row: Row, of resource: Resource, precondition: Precondition, in session: any StoreSession, log: inout ChangeLog
     ) async throws {
         try precondition.check(row, in: resource)
         let key = row.key(in: resource)
-        var visited = [resource.name: Set([key])]
-        try await remove([row], of: resource, target: (resource, key), in: session, log: &log, visited: &visited)
+        let (plan, refused) = try await planDelete([key], of: resource, in: session)
+        if let error = refused[key] { throw error }
+        let (changes, counts, truncated) = try await apply(plan, summaryLimit: log.remaining, in: session)
+        log.append(changes, counts: counts, truncated: truncated)
     }
 }

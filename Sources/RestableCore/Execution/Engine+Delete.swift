@@ -1,8 +1,7 @@
-/// The rules of a delete (DESIGN.md): for each target row, its checksum, then its dependents.
+/// The rules of a delete (DELETE-SEMANTICS.md): gather the targets and check each on its own,
+/// plan the whole request, refuse what the plan says must be refused, then apply the plan.
 extension Engine {
-    /// How many blocking keys a `restricted` error lists per relationship.
-    static let blockingKeysShown = 5
-    /// How many targets are fetched, checked and deleted per round of set-based statements.
+    /// How many targets are read and fetched per round of set-based statements.
     static let chunkSize = 5_000
 
     /// Deletes one row and follows its relationships, all in one transaction.
@@ -31,7 +30,7 @@ extension Engine {
         if let max = options.maxAffected, max < 0 {
             throw RestableError(.invalidQuery, "max-affected must be zero or more, got \(max)")
         }
-        let selection: BulkDelete.Selection
+        let selection: TargetGathering.Selection
         switch request.selection {
         case .keys(let source):
             selection = .keys(source)
@@ -47,83 +46,78 @@ extension Engine {
         }
         let limit = options.summaryLimit ?? summaryLimit
         return try await run(write: true) { session in
-            var delete = BulkDelete(engine: self, resource: resource, options: options, session: session, log: ChangeLog(limit: limit))
-            try await delete.execute(selection)
-            return try Self.committable(delete.outcome, options)
-        }
-    }
-
-    /// Deletes `rows` after following every relationship in which `resource` is the parent:
-    /// restrict first (nothing changes if anything blocks), then set-null, then cascade,
-    /// recursively, with set-based statements at each level.
-    ///
-    /// `target` is the row the client asked to delete, named in a `restricted` error even when
-    /// the blocked rows are cascaded descendants of it.
-    func remove(
-        _ rows: [Row], of resource: Resource, target: (resource: Resource, key: Key?), in session: any StoreSession,
-        log: inout ChangeLog, visited: inout [String: Set<Key>]
-    ) async throws {
-        guard !rows.isEmpty else { return }
-        log.record(.delete, rows, of: resource)
-        let parentKeys = rows.map { $0.values(of: resource.key) }
-        let dependents = schema.dependents(of: resource.name)
-
-        var blockers: [BlockingDependents] = []
-        for relationship in dependents where relationship.onDelete == .restrict {
-            let child = try schema.require(relationship.child)
-            let children = RowPredicate.columns(relationship.columns, in: parentKeys)
-            let count = try await session.count(child, where: children)
-            guard count > 0 else { continue }
-            let first = try await session.select(child, where: children, limit: Self.blockingKeysShown, offset: nil)
-            blockers.append(
-                BlockingDependents(
-                    resource: child.name, columns: relationship.columns, count: count, keys: first.map { $0.key(in: child) }))
-        }
-        if !blockers.isEmpty {
-            throw Self.restricted(rows, of: resource, target: target, by: blockers)
-        }
-
-        for relationship in dependents where relationship.onDelete == .setNull {
-            let child = try schema.require(relationship.child)
-            let children = try await session.select(child, where: .columns(relationship.columns, in: parentKeys))
-                .filter { visited[child.name]?.contains($0.key(in: child)) != true }
-            guard !children.isEmpty else { continue }
-            log.record(.update, children, of: child)
-            let cleared = Dictionary(uniqueKeysWithValues: relationship.columns.map { ($0, Value.null) })
-            _ = try await session.update(
-                child, where: .columns(child.key, in: children.map { $0.values(of: child.key) }), set: cleared)
-        }
-
-        for relationship in dependents where relationship.onDelete == .cascade {
-            let child = try schema.require(relationship.child)
-            var children: [Row] = []
-            for row in try await session.select(child, where: .columns(relationship.columns, in: parentKeys)) {
-                if visited[child.name, default: []].insert(row.key(in: child)).inserted { children.append(row) }
+            var gathering = TargetGathering(engine: self, resource: resource, options: options, failureLimit: self.summaryLimit)
+            try await gathering.gather(selection, in: session)
+            var failures = gathering.failures
+            var ready = gathering.ready
+            var plan = DeletePlan(resource: resource.name)
+            while !ready.isEmpty {
+                let (candidate, refused) = try await self.planDelete(ready, of: resource, in: session)
+                plan = candidate
+                if refused.isEmpty { break }
+                for (key, error) in refused.entries { failures.add(TargetFailure(key: key, index: gathering.position(of: key), error: error)) }
+                ready = options.handling == .strict ? [] : ready.filter { refused[$0] == nil }
+                plan = DeletePlan(resource: resource.name)
             }
-            try await remove(children, of: child, target: target, in: session, log: &log, visited: &visited)
+            if options.handling == .strict, !failures.isEmpty { ready = [] }
+            guard !ready.isEmpty else {
+                return try Self.committable(ChangeOutcome(failures: failures, kind: failures.isEmpty ? .all : .none, dryRun: options.dryRun), options)
+            }
+            if let max = options.maxAffected, plan.deletedCount(of: resource.name) > max {
+                throw RestableError(
+                    .tooManyAffected,
+                    "this delete would remove \(plan.deletedCount(of: resource.name)) \(resource.name) rows, more than the \(max) allowed; nothing was deleted",
+                    resource: resource.name, count: plan.deletedCount(of: resource.name))
+            }
+            let (changes, counts, truncated) = try await self.apply(plan, summaryLimit: limit, in: session)
+            let outcome = ChangeOutcome(
+                changes: changes, truncated: truncated, counts: counts, succeeded: ready.count, failures: failures,
+                kind: failures.isEmpty ? .all : .partial, dryRun: options.dryRun)
+            return try Self.committable(outcome, options)
         }
-
-        _ = try await session.delete(resource, where: .columns(resource.key, in: parentKeys))
     }
 
-    static func restricted(
-        _ rows: [Row], of resource: Resource, target: (resource: Resource, key: Key?), by blockers: [BlockingDependents]
-    ) -> RestableError {
-        let reasons = blockers.map { blocker in
-            let keys = blocker.keys.map(\.description).joined(separator: "; ")
-            let more = blocker.count > blocker.keys.count ? "; ..." : ""
-            return "\(blocker.count) \(blocker.resource) row\(blocker.count == 1 ? "" : "s") (\(keys)\(more))"
-        }.joined(separator: ", ")
-        let subject = target.key.map { "\(target.resource.name) \($0) cannot be deleted" } ?? "\(rows.count) \(resource.name) rows cannot be deleted"
-        let message: String
-        if resource.name == target.resource.name {
-            message = "\(subject): \(rows.count == 1 ? "it still has" : "they still have") dependents whose relationship is restrict: \(reasons)"
-        } else {
-            let reached = rows.count == 1 ? "\(resource.name) \(rows[0].key(in: resource))" : "\(rows.count) \(resource.name) rows"
-            message =
-                "\(subject): it cascades to \(reached), which still \(rows.count == 1 ? "has" : "have") dependents whose relationship is restrict: \(reasons)"
+    /// Applies a plan: reads the summary's rows as they are (at most `summaryLimit`), clears
+    /// the set-null columns, then deletes, deepest rows first. Returns the summary, the counts,
+    /// and whether the summary was capped.
+    func apply(_ plan: DeletePlan, summaryLimit: Int, in session: any StoreSession) async throws -> ([Change], ChangeCounts, Bool) {
+        let ordered = plan.ordered
+        let listed = ordered.prefix(max(0, summaryLimit))
+        var rowsByResource: [String: KeyMap<Row>] = [:]
+        for name in Set(listed.map(\.row.resource)).sorted() {
+            let resource = try schema.require(name)
+            let keys = listed.filter { $0.row.resource == name }.map(\.row.key.values)
+            var found = KeyMap<Row>()
+            for row in try await session.select(resource, where: .columns(resource.key, in: keys)) { found[row.key(in: resource)] = row }
+            rowsByResource[name] = found
         }
-        return RestableError(.restricted, message, resource: target.resource.name, key: target.key, blockers: blockers)
+        var changes: [Change] = []
+        for entry in listed {
+            let resource = try schema.require(entry.row.resource)
+            guard let row = rowsByResource[entry.row.resource]?[entry.row.key] else {
+                throw RestableError(.internalError, "a planned row vanished inside its transaction")
+            }
+            changes.append(Change(resource: resource, verb: entry.verb, row: row))
+        }
+        for (name, rows) in plan.cleared.sorted(by: { $0.key < $1.key }) {
+            let resource = try schema.require(name)
+            var byColumns: [[String]: [[Value]]] = [:]
+            for (key, cleared) in rows.entries { byColumns[cleared.columns.sorted(), default: []].append(key.values) }
+            for (columns, keys) in byColumns.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+                let values = Dictionary(uniqueKeysWithValues: columns.map { ($0, Value.null) })
+                _ = try await session.update(resource, where: .columns(resource.key, in: keys), set: values)
+            }
+        }
+        let deepest = plan.deleted.mapValues { rows in rows.entries.map(\.1).max() ?? 0 }
+        let order = plan.deleted.keys.sorted { a, b in
+            deepest[a] != deepest[b] ? deepest[a, default: 0] > deepest[b, default: 0] : a < b
+        }
+        for name in order {
+            guard let rows = plan.deleted[name], !rows.isEmpty else { continue }
+            let resource = try schema.require(name)
+            _ = try await session.delete(resource, where: .columns(resource.key, in: rows.entries.map { $0.0.values }))
+        }
+        return (changes, DeletePlan.counts(of: ordered), ordered.count > listed.count)
     }
 }
 

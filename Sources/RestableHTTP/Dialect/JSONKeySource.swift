@@ -3,12 +3,17 @@ public import RestableCore
 /// Delete targets read one at a time from a JSON array body: each element is a key value
 /// (`3`), a composite key's values in key order (`[1, 2]`), or an object holding the key
 /// columns and optionally `"@metadata": {"checksum": "..."}`.
+///
+/// A precondition of the whole request (`If-Match`, `?checksum`) applies to every element; an
+/// element that states its own as well is refused, as the two may disagree.
 public struct JSONKeySource: TargetSource {
     private var reader: JSONArrayReader
     private let resource: Resource
+    private let precondition: Precondition
 
     /// Fails with `invalidBody` unless the body is a JSON array.
-    public init(body: [UInt8], resource: Resource) throws(RestableError) {
+    public init(body: [UInt8], resource: Resource, precondition: Precondition = .none) throws(RestableError) {
+        self.precondition = precondition
         do {
             reader = try JSONArrayReader(body)
         } catch {
@@ -37,7 +42,7 @@ public struct JSONKeySource: TargetSource {
         case .array(let parts):
             var values: [Value] = []
             for part in parts { values.append(try scalar(part, index: index)) }
-            return KeyedTarget(key: .values(values))
+            return KeyedTarget(key: .values(values), precondition: precondition)
         case .object:
             var values: [Value] = []
             for column in resource.key {
@@ -47,13 +52,16 @@ public struct JSONKeySource: TargetSource {
                 }
                 values.append(try scalar(member, index: index))
             }
-            var precondition = Precondition.none
-            if let checksum = element["@metadata"]?["checksum"]?.stringValue {
-                precondition = Precondition(checksum: checksum)
+            guard let own = try element.checksumPrecondition(in: "element \(index) of the body") else {
+                return KeyedTarget(key: .values(values), precondition: precondition)
             }
-            return KeyedTarget(key: .values(values), precondition: precondition)
+            guard precondition == .none else {
+                throw RestableError(
+                    .invalidBody, "element \(index) of the body has its own checksum, and the request has one too (If-Match or ?checksum); send one")
+            }
+            return KeyedTarget(key: .values(values), precondition: own)
         default:
-            return KeyedTarget(key: .values([try scalar(element, index: index)]))
+            return KeyedTarget(key: .values([try scalar(element, index: index)]), precondition: precondition)
         }
     }
 

@@ -65,6 +65,7 @@ public struct JSONParser: Sendable {
         try nest()
         index += 1
         var members: [(String, JSON)] = []
+        var names = Set<String>()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -74,7 +75,11 @@ public struct JSONParser: Sendable {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+            let keyOffset = index
             let key = try string()
+            guard names.insert(key).inserted else {
+                throw Failure(offset: keyOffset, reason: "the member name \"\(key)\" is repeated in one object")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1

@@ -43,8 +43,13 @@ public struct RestableResponder: HTTPResponder {
         for mount in mounts {
             guard let segments = mount.segments(of: path) else { continue }
             var incoming = IncomingRequest(
-                method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(request.uri.query),
+                method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(items: []),
                 headers: request.headers, body: [], authority: request.head.authority)
+            do {
+                incoming.query = try QueryItems(parsing: request.uri.query)
+            } catch {
+                return mount.dialect.failure(error, for: incoming)
+            }
             do {
                 var buffer = try await request.body.collect(upTo: maximumBodySize)
                 incoming.body = buffer.readBytes(length: buffer.readableBytes) ?? []

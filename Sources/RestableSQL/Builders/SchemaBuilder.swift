@@ -21,7 +21,9 @@ extension SQLBuilder {
             guard let parent = schema.resource(named: relationship.parent) else { continue }
             let action: String
             switch relationship.onDelete {
-            case .restrict: action = "RESTRICT"
+            // NO ACTION, not RESTRICT: checked at the end of the statement (or, deferred, at
+            // COMMIT), so a row that the same delete removes never blocks (DELETE-SEMANTICS.md §2).
+            case .restrict: action = "NO ACTION"
             case .cascade: action = "CASCADE"
             case .setNull: action = "SET NULL"
             }

@@ -21,6 +21,11 @@ public struct AutotaskDialect: Dialect {
     }
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        _ = try Preferences(request.headers, supported: [])
+        try request.query.refuseOthers(than: [], here: "an Autotask URL")
+        if request.method == .delete || request.method == .get, !request.body.isEmpty {
+            throw RestableError(.invalidBody, "a \(request.method) reads no body")
+        }
         let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
         switch (segments.count, request.method) {
         case (1, .post):
@@ -93,6 +98,7 @@ public struct AutotaskDialect: Dialect {
     }
 
     static func body(_ request: IncomingRequest) throws(RestableError) -> [String: Value] {
+        try MediaType.requireJSON(request.headers)
         guard !request.body.isEmpty else { throw RestableError(.invalidBody, "the request needs a JSON body") }
         do {
             return try RowRendering.values(try JSONParser.parse(request.body))

@@ -26,6 +26,8 @@ public struct BuzzDialect: Dialect {
         }
         let resource = try names.resource(name, in: engine.schema)
         guard request.method == .delete else { throw RestableError(.methodNotAllowed, "\(request.method) is not supported here; use DELETE") }
+        _ = try Preferences(request.headers, supported: [])
+        try request.query.refuseOthers(than: ["strict", "dryrun"], here: "a Buzz DELETE")
         guard resource.key.count == 1 else {
             throw RestableError(.invalidKey, "\(name) has a composite key, which Buzz cannot address", resource: resource.name)
         }
@@ -34,6 +36,9 @@ public struct BuzzDialect: Dialect {
         var ids: [Value]
         if request.segments.count == 2 {
             guard let id = PercentEncoding.decode(request.segments[1]) else { throw RestableError(.invalidKey, "malformed id in the path") }
+            guard body?[keyField] == nil else {
+                throw RestableError(.invalidBody, "the id is in the path and \(keyField) in the body; send one", resource: resource.name)
+            }
             ids = [.text(id)]
         } else {
             switch body?[keyField] {
@@ -47,7 +52,13 @@ public struct BuzzDialect: Dialect {
             }
             guard !ids.isEmpty else { throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField) }
         }
-        let strict = request.query.flag("strict") || body?["strict"] == .bool(true)
+        let queryStrict = try request.query.single("strict") != nil ? try request.query.flag("strict") : nil
+        let bodyStrict = try body?.boolean("strict", in: "the body")
+        if let queryStrict, let bodyStrict, queryStrict != bodyStrict {
+            throw RestableError(.invalidQuery, "strict is \(queryStrict) in the query and \(bodyStrict) in the body; send one")
+        }
+        let strict = queryStrict ?? bodyStrict ?? false
+        let dryRun = try request.query.flag("dryrun")
         var requested: [Key] = []
         for id in ids {
             let input: KeyInput = if case .text(let text) = id { .parts([text]) } else { .values([id]) }
@@ -56,7 +67,7 @@ public struct BuzzDialect: Dialect {
         let targets = requested.map { KeyedTarget(key: .values($0.values)) }
         let outcome = try await engine.deleteMany(
             BulkDeleteRequest(
-                resource: resource.name, selection: .keys(KeyList(targets)), options: DeleteOptions(handling: strict ? .strict : .lenient)))
+                resource: resource.name, selection: .keys(KeyList(targets)), options: DeleteOptions(handling: strict ? .strict : .lenient, dryRun: dryRun)))
         return render(outcome, keyField: keyField, requested: requested, strict: strict)
     }
 
@@ -64,8 +75,9 @@ public struct BuzzDialect: Dialect {
         var unique: [Key] = []
         var seen = Set<Key>()
         for key in requested where seen.insert(key).inserted { unique.append(key) }
-        let failed = Set(outcome.failures.compactMap(\.key))
-        let deleted = outcome.kind == .none ? [] : unique.filter { !failed.contains($0) }
+        let failed = outcome.failedKeys
+        let deletedKeys = outcome.kind == .none ? [] : unique.filter { !failed.contains($0) }
+        let deleted = Array(deletedKeys.prefix(engine.summaryLimit))
         let failures: [JSON] = outcome.failures.map { failure in
             .object([
                 (keyField, failure.key.map(RowRendering.json) ?? .null),
@@ -73,28 +85,33 @@ public struct BuzzDialect: Dialect {
                 ("reason", .string(Self.reason(failure.error, keyField: keyField))),
             ])
         }
-        let payload: JSON = .object([
+        var payloadMembers: [(String, JSON)] = [
             ("deleted", .array(deleted.map(RowRendering.json))),
             ("failed", .array(failures)),
             ("strict", .bool(strict)),
-        ])
+        ]
+        if deleted.count < deletedKeys.count { payloadMembers.append(("deletedCount", .integer(Int64(deletedKeys.count)))) }
+        if outcome.failuresTruncated { payloadMembers.append(("failedCount", .integer(Int64(outcome.failureCount)))) }
+        if outcome.dryRun { payloadMembers.append(("dryRun", .bool(true))) }
+        let payload: JSON = .object(payloadMembers)
         let named = { (keys: [Key]) -> String in
+            if keys.count > 10 { return "\(keys.count) \(keyField) values are" }
             let ids = keys.map(\.description)
             let list = ids.count <= 1 ? ids.joined() : ids.dropLast().joined(separator: ", ") + " and " + ids.last!
             return "\(keyField) \(list) \(keys.count == 1 ? "is" : "are")"
         }
         switch outcome.kind {
         case .all:
-            return Self.reply(.ok, "SUCCESS", deleted.isEmpty ? "nothing to delete" : "\(named(deleted)) deleted", payload: payload)
+            return Self.reply(.ok, "SUCCESS", deleted.isEmpty ? "nothing to delete" : "\(named(deletedKeys)) deleted", payload: payload)
         case .partial:
             return Self.reply(
-                .ok, "WARNING", "\(named(deleted)) deleted; \(failures.count) could not be deleted (see payload.failed)", payload: payload)
+                .ok, "WARNING", "\(named(deletedKeys)) deleted; \(outcome.failureCount) could not be deleted (see payload.failed)", payload: payload)
         case .none:
-            let everyKeyMissing = outcome.everyFailureIsMissing && outcome.failures.count == unique.count
+            let everyKeyMissing = outcome.everyFailureIsMissing && outcome.failureCount == unique.count
             let status: HTTPResponse.Status = everyKeyMissing ? .notFound : .init(code: 406, reasonPhrase: "Not Acceptable")
             let message =
                 strict && outcome.failures.count < unique.count
-                ? "strict mode: nothing was deleted because \(failures.count) of \(unique.count) could not be deleted (see payload.failed)"
+                ? "strict mode: nothing was deleted because \(outcome.failureCount) of \(unique.count) could not be deleted (see payload.failed)"
                 : "nothing was deleted (see payload.failed)"
             return Self.reply(status, "ERROR", message, payload: payload)
         }
@@ -112,6 +129,7 @@ public struct BuzzDialect: Dialect {
 
     static func body(_ request: IncomingRequest) throws(RestableError) -> JSON? {
         guard !request.body.isEmpty else { return nil }
+        try MediaType.requireJSON(request.headers)
         do {
             let body = try JSONParser.parse(request.body)
             guard case .object = body else { throw RestableError(.invalidBody, "the body must be a JSON object") }

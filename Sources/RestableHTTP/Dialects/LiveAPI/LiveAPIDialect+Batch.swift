@@ -6,6 +6,7 @@ import RestableCore
 /// `checksum`, and `key`, the column(s) to find the object by instead of its href.
 extension LiveAPIDialect {
     func batch(_ request: IncomingRequest, resource: Resource?) async throws(RestableError) -> Response {
+        try request.query.refuseOthers(than: ["ignoredeleted", "txsummary", "rulesummary", "dryrun"], here: "a PUT")
         var operations: [BatchOperation] = []
         for (index, object) in try Self.objects(request).enumerated() {
             do {
@@ -21,19 +22,19 @@ extension LiveAPIDialect {
 
     private func operation(_ object: JSON, collection: Resource?, _ request: IncomingRequest) throws(RestableError) -> BatchOperation {
         guard case .object = object else { throw RestableError(.invalidBody, "each element must be an object") }
-        let metadata = object["@metadata"] ?? .object([])
-        let action = metadata["action"]?.stringValue?.uppercased() ?? "UPDATE"
+        let metadata = try object.object("@metadata", in: "the object") ?? .object([])
+        let action = try metadata.string("action", in: "@metadata")?.uppercased() ?? "UPDATE"
         guard ["INSERT", "UPDATE", "DELETE"].contains(action) else {
             throw RestableError(.invalidBody, "@metadata.action must be INSERT, UPDATE or DELETE, not '\(action)'")
         }
-        var (resource, key) = try target(metadata["href"]?.stringValue, request)
+        var (resource, key) = try target(try metadata.string("href", in: "@metadata"), request)
         resource = resource ?? collection
         guard let resource else {
             throw RestableError(.invalidBody, "say which resource: an @metadata.href, or PUT to the resource's URL")
         }
         var precondition = Precondition.none
-        if let checksum = metadata["checksum"]?.stringValue, !checksum.isEmpty {
-            precondition = Precondition(checksum: checksum)
+        if let given = try object.checksumPrecondition(in: "the object") {
+            precondition = given
         } else if action != "INSERT" {
             throw RestableError(
                 .checksumRequired,
@@ -49,7 +50,7 @@ extension LiveAPIDialect {
                 let columns: [String]
                 switch naturalKey {
                 case .string(let column): columns = [column]
-                case .array(let items): columns = items.compactMap(\.stringValue)
+                case .array(let items) where items.allSatisfy({ $0.stringValue != nil }): columns = items.compactMap(\.stringValue)
                 default: columns = []
                 }
                 guard !columns.isEmpty else { throw RestableError(.invalidBody, "@metadata.key names the column(s) to find the object by") }

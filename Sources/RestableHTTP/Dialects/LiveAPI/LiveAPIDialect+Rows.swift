@@ -33,41 +33,67 @@ extension LiveAPIDialect {
 
     /// `{"statusCode": 200, "txsummary": [...]}`; `?txsummary=false` leaves the summary out,
     /// `?rulesummary` adds an empty rule summary (Restable runs no rules).
-    func summary(_ outcome: ChangeOutcome, status: HTTPResponse.Status, _ request: IncomingRequest) -> Response {
+    /// A dry run (`?dryrun`) adds `"dryRun": true`: everything ran and was rolled back.
+    func summary(_ outcome: ChangeOutcome, status: HTTPResponse.Status, _ request: IncomingRequest) throws(RestableError) -> Response {
         var members: [(String, JSON)] = [("statusCode", .integer(Int64(status.code)))]
-        if request.query["txsummary"].map({ ["false", "0", "no"].contains($0.lowercased()) }) != true {
+        if outcome.dryRun { members.append(("dryRun", .bool(true))) }
+        if try !Self.summaryDropped(request) {
             members.append(("txsummary", .array(outcome.changes.map { render($0, request) })))
             if outcome.truncated { members.append(("txsummaryTruncated", .bool(true))) }
         }
-        if request.query.contains("rulesummary") { members.append(("rulesummary", .array([]))) }
+        if try request.query.flag("rulesummary") { members.append(("rulesummary", .array([]))) }
         return JSONResponse.make(status, .object(members))
     }
 
+    static func summaryDropped(_ request: IncomingRequest) throws(RestableError) -> Bool {
+        let given = try request.query.single("txsummary")
+        let keep = try request.query.flag("txsummary")
+        return given != nil && !keep
+    }
+
+    /// The options of a change: `?ignoredeleted` (where `ignoreMissing` applies) and `?dryrun`.
+    static func options(_ request: IncomingRequest) throws(RestableError) -> DeleteOptions {
+        DeleteOptions(
+            ignoreMissing: try request.query.flag("ignoredeleted"), dryRun: try request.query.flag("dryrun"),
+            summaryLimit: try summaryDropped(request) ? 0 : nil)
+    }
+
     func list(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        var limit: Int?
-        if let text = request.query["pagesize"] ?? request.query["limit"] {
-            guard let value = Int(text), value >= 0 else { throw RestableError(.invalidQuery, "pagesize must be a whole number") }
-            limit = value
+        try request.query.refuseOthers(than: ["pagesize", "limit", "offset"], here: "a GET of a collection")
+        let pagesize = try request.query.count("pagesize")
+        let limit = try request.query.count("limit")
+        if pagesize != nil, limit != nil, pagesize != limit {
+            throw RestableError(.invalidQuery, "pagesize and limit disagree; send one")
         }
-        let rows = try await engine.list(ListRequest(resource: resource.name, limit: limit))
+        let rows = try await engine.list(
+            ListRequest(resource: resource.name, limit: pagesize ?? limit, offset: try request.query.count("offset")))
         return JSONResponse.make(.ok, .array(rows.map { render($0, of: resource, request) }))
     }
 
     func get(_ resource: Resource, key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
+        try request.query.refuseOthers(than: [], here: "a GET of one object")
         let row = try await engine.get(resource: resource.name, key: key)
         return JSONResponse.make(.ok, render(row, of: resource, request))
     }
 
     func delete(_ resource: Resource, key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        let outcome = try await engine.delete(
-            DeleteRequest(
-                resource: resource.name, key: key, precondition: try Self.deletePrecondition(request),
-                ignoreMissing: request.query.flag("ignoredeleted")))
-        return summary(outcome, status: .ok, request)
+        try request.query.refuseOthers(
+            than: ["checksum", "ignoredeleted", "txsummary", "rulesummary", "dryrun"], here: "a DELETE")
+        guard request.body.isEmpty else {
+            throw RestableError(.invalidBody, "a DELETE reads no body: send the checksum as ?checksum=, or PUT a batch")
+        }
+        let precondition = try Self.deletePrecondition(request)
+        let outcome = try await engine.deleteMany(
+            BulkDeleteRequest(
+                resource: resource.name, selection: .keys(KeyList([KeyedTarget(key: key, precondition: precondition)])),
+                options: try Self.options(request)))
+        if let failure = outcome.failures.first { throw failure.error }
+        return try summary(outcome, status: .ok, request)
     }
 
     /// POST of one object or an array of objects: inserts, 201 with the summary.
     func insert(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
+        try request.query.refuseOthers(than: ["txsummary", "rulesummary", "dryrun"], here: "a POST")
         let objects = try Self.objects(request)
         let operations = try objects.map { object throws(RestableError) in
             BatchOperation.insert(resource: resource.name, values: try RowRendering.values(object))
@@ -76,6 +102,7 @@ extension LiveAPIDialect {
     }
 
     static func objects(_ request: IncomingRequest) throws(RestableError) -> [JSON] {
+        try MediaType.requireJSON(request.headers)
         guard !request.body.isEmpty else { throw RestableError(.invalidBody, "the request needs a JSON body") }
         let body: JSON
         do {
@@ -89,14 +116,13 @@ extension LiveAPIDialect {
 
     /// Runs operations in one transaction; one failure fails them all (LAC is all or nothing).
     func run(_ operations: [BatchOperation], created: Bool, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        let outcome = try await engine.batch(
-            BatchRequest(operations: operations, options: DeleteOptions(ignoreMissing: request.query.flag("ignoredeleted"))))
+        let outcome = try await engine.batch(BatchRequest(operations: operations, options: try Self.options(request)))
         if let failure = outcome.failures.first {
             var error = failure.error
             let more = outcome.failures.count - 1
             if more > 0 { error.message += " (and \(more) more failure\(more == 1 ? "" : "s"); nothing was changed)" }
             throw error
         }
-        return summary(outcome, status: created ? .created : .ok, request)
+        return try summary(outcome, status: created ? .created : .ok, request)
     }
 }

@@ -21,6 +21,7 @@ public struct LiveAPIDialect: Dialect {
     }
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        _ = try Preferences(request.headers, supported: [])
         let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
         switch (segments.count, request.method) {
         case (0, .put): return try await batch(request, resource: nil)
@@ -42,7 +43,7 @@ public struct LiveAPIDialect: Dialect {
 
     /// `?checksum=` on a DELETE: required, as LAC requires it; `override` bypasses locking.
     static func deletePrecondition(_ request: IncomingRequest) throws(RestableError) -> Precondition {
-        guard let checksum = request.query["checksum"], !checksum.isEmpty else {
+        guard let checksum = try request.query.single("checksum"), !checksum.isEmpty else {
             throw RestableError(
                 .checksumRequired,
                 "a DELETE needs the object's checksum: add ?checksum=<the checksum from its @metadata>, or ?checksum=override to bypass optimistic locking")

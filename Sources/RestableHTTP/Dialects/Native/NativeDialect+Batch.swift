@@ -8,6 +8,8 @@ import RestableCore
 /// host) or as `resource` plus `key`, and optionally `checksum`. Other members are column values.
 extension NativeDialect {
     func batch(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        try Self.refuseOtherParameters(request, except: [.ignoredeleted, .dryrun, .txsummary], here: "a batch")
+        let (options, preferences) = try Self.deleteOptions(request, supported: [.return, .handling, .tx])
         guard case .array(let elements) = try Self.jsonBody(request) else {
             throw RestableError(.invalidBody, "a batch is a JSON array of operations")
         }
@@ -21,23 +23,20 @@ extension NativeDialect {
                 throw error
             }
         }
-        let outcome = try await engine.batch(BatchRequest(operations: operations, options: try Self.deleteOptions(request)))
-        return render(outcome, request)
+        let outcome = try await engine.batch(BatchRequest(operations: operations, options: options))
+        return Self.applying(preferences, to: try render(outcome, request, preferences))
     }
 
     private func operation(_ element: JSON, _ request: IncomingRequest) throws(RestableError) -> BatchOperation {
-        guard case .object = element, let metadata = element["@metadata"], case .object = metadata else {
+        guard case .object = element, let metadata = try element.object("@metadata", in: "the operation") else {
             throw RestableError(.invalidBody, "each operation is an object with \"@metadata\": {\"action\": ...}")
         }
-        guard let action = metadata["action"]?.stringValue?.uppercased() else {
+        guard let action = try metadata.string("action", in: "@metadata")?.uppercased() else {
             throw RestableError(.invalidBody, "@metadata.action must be INSERT, UPDATE or DELETE")
         }
         let (resource, key) = try target(metadata, request)
         let values = try RowRendering.values(element)
-        var precondition = Precondition.none
-        if let checksum = metadata["checksum"]?.stringValue {
-            precondition = Precondition(checksum: checksum)
-        }
+        let precondition = try element.checksumPrecondition(in: "the operation") ?? .none
         switch action {
         case "INSERT":
             return .insert(resource: resource.name, values: values)
@@ -55,13 +54,13 @@ extension NativeDialect {
 
     /// The resource and key an operation addresses, from `href` or from `resource` and `key`.
     private func target(_ metadata: JSON, _ request: IncomingRequest) throws(RestableError) -> (Resource, KeyInput?) {
-        if let href = metadata["href"]?.stringValue {
+        if let href = try metadata.string("href", in: "@metadata") {
             let segments = try PathSegments.under(request.mountPath, href: href)
             guard (1...2).contains(segments.count) else { throw RestableError(.invalidKey, "href '\(href)' names no row") }
             let resource = try names.resource(try PathSegments.decode(segments[0]), in: engine.schema)
             return (resource, segments.count == 2 ? try PathSegments.key(segments[1]) : nil)
         }
-        guard let name = metadata["resource"]?.stringValue else {
+        guard let name = try metadata.string("resource", in: "@metadata") else {
             throw RestableError(.invalidBody, "@metadata needs href, or resource (and key)")
         }
         let resource = try names.resource(name, in: engine.schema)

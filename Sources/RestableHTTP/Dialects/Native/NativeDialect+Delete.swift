@@ -5,37 +5,47 @@ import RestableCore
 extension NativeDialect {
     /// One row: 200 with the transaction summary, or 204 on `Prefer: return=minimal`.
     func delete(_ resource: Resource, _ key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        let options = try Self.deleteOptions(request)
-        let outcome = try await engine.delete(
-            DeleteRequest(
-                resource: resource.name, key: key, precondition: try Self.precondition(request),
-                ignoreMissing: options.ignoreMissing, dryRun: options.dryRun, summaryLimit: options.summaryLimit))
-        if Self.preferences(request).contains("return=minimal"), !outcome.dryRun {
-            return Response(status: .noContent)
+        try Self.refuseOtherParameters(request, except: [.checksum, .ignoredeleted, .dryrun, .txsummary], here: "a DELETE of one row")
+        try Self.refuseBody(request, "send the row's checksum in If-Match or ?checksum")
+        let (options, preferences) = try Self.deleteOptions(request)
+        let precondition = try Self.precondition(request)
+        let outcome = try await engine.deleteMany(
+            BulkDeleteRequest(
+                resource: resource.name, selection: .keys(KeyList([KeyedTarget(key: key, precondition: precondition)])),
+                options: options))
+        if let failure = outcome.failures.first { throw failure.error }
+        if preferences.returnMinimal, !outcome.dryRun {
+            return Self.applying(preferences, to: Response(status: .noContent))
         }
         var members: [(String, JSON)] = []
         if outcome.dryRun { members.append(("dryRun", .bool(true))) }
-        members += summaryMembers(outcome, request, alwaysCount: false)
-        return JSONResponse.make(.ok, .object(members))
+        members += try summaryMembers(outcome, request, preferences, alwaysCount: false)
+        return Self.applying(preferences, to: JSONResponse.make(.ok, .object(members)))
     }
 
     /// Many rows: a JSON array of keys in the body, `?key=in.(...)`, a filter, or `?all=true`.
     func deleteCollection(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
+        try Self.refuseOptions(request, except: [.checksum, .ignoredeleted, .dryrun, .txsummary, .all], here: "a DELETE of a collection")
         let filters = try Self.filters(request)
         let precondition = try Self.precondition(request)
+        let all = try request.query.flag("all")
         let selection: DeleteSelection
         if !request.body.isEmpty {
             guard filters.isEmpty, !request.query.contains("all") else {
                 throw RestableError(.invalidQuery, "send the keys to delete in the body or a filter in the query, not both")
             }
-            try Self.checkContentType(request)
-            selection = .keys(try JSONKeySource(body: request.body, resource: resource))
-        } else if filters.count == 1, resource.key == [filters[0].column], filters[0].operation == .oneOf {
-            let targets = filters[0].operands.map { KeyedTarget(key: .parts([$0]), precondition: precondition) }
-            selection = .keys(KeyList(targets))
+            try MediaType.requireJSON(request.headers)
+            selection = .keys(try JSONKeySource(body: request.body, resource: resource, precondition: precondition))
         } else if !filters.isEmpty {
-            selection = .filter(filters, precondition)
-        } else if request.query.flag("all") {
+            guard !request.query.contains("all") else {
+                throw RestableError(.invalidQuery, "send a filter or all=true, not both")
+            }
+            if filters.count == 1, resource.key == [filters[0].column], filters[0].operation == .oneOf {
+                selection = .keys(KeyList(filters[0].operands.map { KeyedTarget(key: .parts([$0]), precondition: precondition) }))
+            } else {
+                selection = .filter(filters, precondition)
+            }
+        } else if all {
             selection = .everyRow(precondition)
         } else {
             throw RestableError(
@@ -43,39 +53,42 @@ extension NativeDialect {
                 "DELETE on the \(resource.name) collection needs keys (a JSON array body, or ?\(resource.key[0])=in.(...)), a filter, or ?all=true to delete every row",
                 resource: resource.name)
         }
-        let outcome = try await engine.deleteMany(
-            BulkDeleteRequest(resource: resource.name, selection: selection, options: try Self.deleteOptions(request)))
-        return render(outcome, request)
+        let (options, preferences) = try Self.deleteOptions(request)
+        let outcome = try await engine.deleteMany(BulkDeleteRequest(resource: resource.name, selection: selection, options: options))
+        return Self.applying(preferences, to: try render(outcome, request, preferences))
     }
 
-    /// The options a request sets with `Prefer` and the query string.
-    static func deleteOptions(_ request: IncomingRequest) throws(RestableError) -> DeleteOptions {
-        let preferences = preferences(request)
-        var options = DeleteOptions(ignoreMissing: request.query.flag("ignoredeleted"))
-        for preference in preferences {
-            if preference == "handling=lenient" { options.handling = .lenient }
-            if preference == "tx=rollback" { options.dryRun = true }
-            if preference.hasPrefix("max-affected=") {
-                guard let max = Int(preference.dropFirst("max-affected=".count)), max >= 0 else {
-                    throw RestableError(.invalidHeader, "Prefer: max-affected needs a whole number, zero or more")
-                }
-                options.maxAffected = max
-            }
-        }
-        if request.query.flag("dryrun") { options.dryRun = true }
-        if summaryDropped(request) { options.summaryLimit = 0 }
-        return options
+    /// The options a delete or batch sets with `Prefer` and the query string.
+    static func deleteOptions(
+        _ request: IncomingRequest, supported: Set<Preferences.Kind> = [.return, .handling, .tx, .maxAffected]
+    ) throws(RestableError) -> (DeleteOptions, Preferences) {
+        let preferences = try Preferences(request.headers, supported: supported)
+        var options = DeleteOptions(ignoreMissing: try request.query.flag("ignoredeleted"))
+        options.handling = preferences.handling ?? .strict
+        options.maxAffected = preferences.maxAffected
+        let dryRun = try request.query.flag("dryrun")
+        options.dryRun = preferences.rollback || dryRun
+        if try summaryDropped(request, preferences) { options.summaryLimit = 0 }
+        return (options, preferences)
     }
 
     /// `?txsummary=false` or `Prefer: return=minimal`: the answer leaves the summary out.
-    static func summaryDropped(_ request: IncomingRequest) -> Bool {
-        request.query["txsummary"].map { ["false", "0", "no"].contains($0.lowercased()) } == true
-            || preferences(request).contains("return=minimal")
+    static func summaryDropped(_ request: IncomingRequest, _ preferences: Preferences) throws(RestableError) -> Bool {
+        let given = try request.query.single("txsummary")
+        let keep = try request.query.flag("txsummary")
+        return (given != nil && !keep) || preferences.returnMinimal
+    }
+
+    /// Adds `Preference-Applied` when any preference was acted on.
+    static func applying(_ preferences: Preferences, to response: Response) -> Response {
+        var response = response
+        if let applied = preferences.appliedField { response.headers[.preferenceApplied] = applied }
+        return response
     }
 
     /// A many-row outcome: 200 for all or partial, problem+json for none (404 if every failure
-    /// is a missing row, else 409), each with the counts and every failure.
-    func render(_ outcome: ChangeOutcome, _ request: IncomingRequest) -> Response {
+    /// is a missing row, else 409), each with the counts and every failure (capped, with the total).
+    func render(_ outcome: ChangeOutcome, _ request: IncomingRequest, _ preferences: Preferences) throws(RestableError) -> Response {
         var members: [(String, JSON)] = [("outcome", .string(outcome.kind.rawValue))]
         if outcome.dryRun { members.append(("dryRun", .bool(true))) }
         guard outcome.kind != .none else {
@@ -84,19 +97,30 @@ extension NativeDialect {
                 allMissing ? .notFound : .batchFailed,
                 allMissing
                     ? "none of the rows exist; nothing was deleted"
-                    : "\(outcome.failures.count) of the targets cannot be changed, so nothing was changed")
-            return ProblemResponse.make(
-                error, instance: Self.instance(request), extra: members + [("errors", Self.errors(outcome.failures))])
+                    : "\(outcome.failureCount) of the targets cannot be changed, so nothing was changed")
+            return ProblemResponse.make(error, instance: Self.instance(request), extra: members + Self.failureMembers(outcome))
         }
-        members += summaryMembers(outcome, request, alwaysCount: true)
-        if !outcome.failures.isEmpty { members.append(("errors", Self.errors(outcome.failures))) }
+        members += try summaryMembers(outcome, request, preferences, alwaysCount: true)
+        if !outcome.failures.isEmpty { members += Self.failureMembers(outcome) }
         return JSONResponse.make(.ok, .object(members))
     }
 
+    /// `errors`, and when the list is capped `errorsTruncated` and `errorCount`.
+    static func failureMembers(_ outcome: ChangeOutcome) -> [(String, JSON)] {
+        var members: [(String, JSON)] = [("errors", errors(outcome.failures))]
+        if outcome.failuresTruncated {
+            members.append(("errorsTruncated", .bool(true)))
+            members.append(("errorCount", .integer(Int64(outcome.failureCount))))
+        }
+        return members
+    }
+
     /// `txsummary` (unless dropped), `txsummaryTruncated` when capped, and `counts`.
-    func summaryMembers(_ outcome: ChangeOutcome, _ request: IncomingRequest, alwaysCount: Bool) -> [(String, JSON)] {
+    func summaryMembers(
+        _ outcome: ChangeOutcome, _ request: IncomingRequest, _ preferences: Preferences, alwaysCount: Bool
+    ) throws(RestableError) -> [(String, JSON)] {
         var members: [(String, JSON)] = []
-        let dropped = Self.summaryDropped(request)
+        let dropped = try Self.summaryDropped(request, preferences)
         if !dropped {
             members.append(("txsummary", .array(outcome.changes.map { render($0, mountPath: request.mountPath) })))
         }

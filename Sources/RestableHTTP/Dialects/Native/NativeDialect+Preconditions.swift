@@ -2,43 +2,60 @@ import Foundation
 import Hummingbird
 import RestableCore
 
-/// Reading what the client asked for from headers and the query string.
+/// Reading what the client asked for from headers and the query string, strictly: each route
+/// names the query options and preferences it acts on, and anything else is refused.
 extension NativeDialect {
+    /// The query options that a route reads, besides filters.
+    enum Option: String, CaseIterable {
+        case limit, offset, checksum, ignoredeleted, dryrun, txsummary, all
+    }
+
+    /// Refuses an option that the route does not read (every reserved name is an option, never a filter).
+    static func refuseOptions(_ request: IncomingRequest, except accepted: Set<Option>, here place: String) throws(RestableError) {
+        for item in request.query {
+            if let option = Option(rawValue: item.name), !accepted.contains(option) {
+                throw RestableError(.invalidQuery, "query parameter '\(item.name)' does not apply to \(place)")
+            }
+        }
+    }
+
+    /// Refuses every query parameter a route without filters does not read.
+    static func refuseOtherParameters(_ request: IncomingRequest, except accepted: Set<Option>, here place: String) throws(RestableError) {
+        try request.query.refuseOthers(than: Set(accepted.map(\.rawValue)), here: place)
+    }
+
     /// The precondition of a write or delete: `If-Match`, else `?checksum=`, else the body's
-    /// `@metadata.checksum`. `If-Match: *` and `checksum=override` bypass locking.
-    static func precondition(_ request: IncomingRequest, bodyChecksum: String? = nil) throws(RestableError) -> Precondition {
-        if let header = request.headers[values: .ifMatch].first {
-            let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard tags.count == 1, let tag = tags.first, !tag.isEmpty else {
-                throw RestableError(.invalidHeader, "If-Match must hold one entity tag (the row's checksum in quotes) or *")
+    /// `@metadata.checksum`. `If-Match: *` and `checksum=override` bypass locking. Two sources
+    /// at once are refused, as they may disagree.
+    static func precondition(_ request: IncomingRequest, bodyChecksum: Precondition? = nil) throws(RestableError) -> Precondition {
+        var found: [(String, Precondition)] = []
+        if let condition = try EntityTagCondition.parse(request.headers, .ifMatch) {
+            switch condition {
+            case .any:
+                found.append(("If-Match", .override))
+            case .tags(let tags):
+                guard tags.count == 1 else {
+                    throw RestableError(.invalidHeader, "If-Match must hold one entity tag (the row's checksum in quotes) or *")
+                }
+                // A weak tag never matches under If-Match's strong comparison (RFC 9110 13.1.1).
+                found.append(("If-Match", .checksum(tags[0].weak ? "W/\"\(tags[0].opaque)\"" : tags[0].opaque)))
             }
-            if tag == "*" { return .override }
-            if tag.hasPrefix("W/") { return .checksum(tag) }
-            let unquoted = tag.hasPrefix("\"") && tag.hasSuffix("\"") && tag.count >= 2 ? String(tag.dropFirst().dropLast()) : tag
-            return .checksum(unquoted)
         }
-        if let checksum = request.query["checksum"] ?? bodyChecksum {
+        if let checksum = try request.query.single("checksum") {
             guard !checksum.isEmpty else { throw RestableError(.invalidQuery, "checksum must not be empty") }
-            return Precondition(checksum: checksum)
+            found.append(("?checksum", Precondition(checksum: checksum)))
         }
-        return .none
+        if let bodyChecksum { found.append(("@metadata.checksum", bodyChecksum)) }
+        guard found.count <= 1 else {
+            throw RestableError(
+                .invalidQuery, "the precondition is given twice (\(found.map(\.0).joined(separator: " and "))); send one")
+        }
+        return found.first?.1 ?? .none
     }
 
-    /// The preferences of an RFC 7240 `Prefer` header, lower-cased (`return=minimal`).
-    static func preferences(_ request: IncomingRequest) -> Set<String> {
-        var preferences = Set<String>()
-        for header in request.headers[values: .init("Prefer")!] {
-            for part in header.split(separator: ",") {
-                preferences.insert(part.trimmingCharacters(in: .whitespaces).lowercased())
-            }
-        }
-        return preferences
-    }
-
-    /// The body as a JSON value; rejects a content type that is neither JSON nor curl's default
-    /// for `-d` (form encoding, which is read as JSON too), and malformed JSON.
+    /// The body as a JSON value; rejects a content type that is not JSON, and malformed JSON.
     static func jsonBody(_ request: IncomingRequest) throws(RestableError) -> JSON {
-        try checkContentType(request)
+        try MediaType.requireJSON(request.headers)
         guard !request.body.isEmpty else { throw RestableError(.invalidBody, "the request needs a JSON body") }
         do {
             return try JSONParser.parse(request.body)
@@ -47,20 +64,8 @@ extension NativeDialect {
         }
     }
 
-    static func checkContentType(_ request: IncomingRequest) throws(RestableError) {
-        guard let type = request.headers[.contentType]?.lowercased() else { return }
-        let accepted = type.hasPrefix("application/json") || type.contains("+json") || type.hasPrefix("application/x-www-form-urlencoded")
-        guard accepted else {
-            throw RestableError(.unsupportedMediaType, "the body must be JSON (Content-Type: application/json), got \(type)")
-        }
-    }
-
-    /// An integer query parameter (limit, offset), or nil if absent.
-    static func integer(_ name: String, _ request: IncomingRequest) throws(RestableError) -> Int? {
-        guard let text = request.query[name] else { return nil }
-        guard let value = Int(text), value >= 0 else {
-            throw RestableError(.invalidQuery, "\(name) must be a whole number, zero or more; got '\(text)'")
-        }
-        return value
+    /// Refuses a body on a route that reads none, so that nothing in it (a checksum) is ignored.
+    static func refuseBody(_ request: IncomingRequest, _ hint: String) throws(RestableError) {
+        guard request.body.isEmpty else { throw RestableError(.invalidBody, "this request reads no body: \(hint)") }
     }
 }

@@ -4,39 +4,39 @@ import RestableCore
 
 /// GET of a collection and of one row.
 extension NativeDialect {
-    /// Query parameters that are options, not filters.
-    static let reservedParameters: Set<String> = ["limit", "offset", "checksum", "ignoredeleted", "dryrun", "txsummary", "all"]
-
     func list(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
+        try Self.refuseOptions(request, except: [.limit, .offset], here: "a GET of a collection")
+        _ = try Preferences(request.headers, supported: [])
         let rows = try await engine.list(
             ListRequest(
-                resource: resource.name, filters: try Self.filters(request), limit: try Self.integer("limit", request),
-                offset: try Self.integer("offset", request)))
+                resource: resource.name, filters: try Self.filters(request), limit: try request.query.count("limit"),
+                offset: try request.query.count("offset")))
         return JSONResponse.make(.ok, .array(rows.map { render($0, of: resource, mountPath: request.mountPath) }))
     }
 
     func get(_ resource: Resource, _ key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
+        try Self.refuseOtherParameters(request, except: [], here: "a GET of one row")
+        _ = try Preferences(request.headers, supported: [])
+        let noneMatch = try EntityTagCondition.parse(request.headers, .ifNoneMatch)
         let row = try await engine.get(resource: resource.name, key: key)
         let tag = Self.entityTag(row, of: resource)
         // If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x".
-        if let noneMatch = request.headers[.ifNoneMatch],
-            noneMatch.split(separator: ",").map({ Self.dropWeakPrefix($0.trimmingCharacters(in: .whitespaces)) })
-                .contains(where: { $0 == tag || $0 == "*" })
-        {
+        switch noneMatch {
+        case .any?:
             return Response(status: .notModified, headers: [.eTag: tag])
+        case .tags(let tags)? where tags.contains(where: { "\"\($0.opaque)\"" == tag }):
+            return Response(status: .notModified, headers: [.eTag: tag])
+        default:
+            break
         }
         return JSONResponse.make(.ok, render(row, of: resource, mountPath: request.mountPath), headers: [.eTag: tag])
-    }
-
-    static func dropWeakPrefix(_ tag: String) -> String {
-        tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag
     }
 
     /// Filters from the query string: `column=value` (equality), or `column=op.value` with `eq`,
     /// `neq`, `lt`, `lte`, `gt`, `gte`, `in.(a,b)`, `is.null`, `is.notnull`.
     static func filters(_ request: IncomingRequest) throws(RestableError) -> [FilterInput] {
         var filters: [FilterInput] = []
-        for item in request.query where !reservedParameters.contains(item.name) {
+        for item in request.query where Option(rawValue: item.name) == nil {
             guard let value = item.value else {
                 throw RestableError(.invalidFilter, "filter '\(item.name)' needs a value (\(item.name)=value)", column: item.name)
             }

@@ -24,7 +24,9 @@ public struct NativeDialect: Dialect {
         switch request.segments.count {
         case 0:
             switch request.method {
-            case .get, .head: return index(request)
+            case .get, .head:
+                try Self.refuseOtherParameters(request, except: [], here: "the index")
+                return index(request)
             case .post: return try await batch(request)
             default: throw Self.notAllowed(request)
             }

@@ -1,0 +1,197 @@
+/// Working out a delete plan (DELETE-SEMANTICS.md §1 and §2): the closure of the targets under
+/// cascade, the set-null rows, then every refusal checked against the rows that stay. Reads
+/// only; nothing changes here.
+extension Engine {
+    /// How many blocking keys a `restricted` error lists per relationship.
+    static let blockingKeysShown = 5
+
+    /// The plan for deleting `targets` (existing rows of `resource` that passed their own
+    /// checks), and the targets it refuses: a target is refused when a row that stays would
+    /// still point through a restrict relationship at a row of its closure, or when its
+    /// closure would clear a required column through a set-null relationship.
+    func planDelete(_ targets: [Key], of resource: Resource, in session: any StoreSession) async throws -> (
+        plan: DeletePlan, refused: KeyMap<RestableError>
+    ) {
+        var plan = DeletePlan(resource: resource.name)
+        var roots = KeyMap<Int>()
+        for key in targets { roots[key] = 0 }
+        plan.deleted[resource.name] = roots
+        try await closeUnderCascade(&plan, from: [resource.name: targets], in: session)
+        var blocked: [RowReference: [Blocker]] = [:]
+        try await findSetNulls(&plan, blocked: &blocked, in: session)
+        try await findRestricts(plan, blocked: &blocked, in: session)
+        guard !blocked.isEmpty else { return (plan, KeyMap()) }
+        return (plan, try refusals(blocked, plan: plan, resource: resource))
+    }
+
+    /// One child row that blocks a parent of the plan: through which relationship, and why.
+    struct Blocker: Sendable {
+        var relationship: Relationship
+        var child: Key
+        /// True for a set-null that would clear a required column; false for a restrict.
+        var clearsRequired: Bool
+    }
+
+    /// Adds every row reached by cascade from `frontier`, level by level, set-based.
+    private func closeUnderCascade(_ plan: inout DeletePlan, from start: [String: [Key]], in session: any StoreSession) async throws {
+        var frontier = start
+        var depth = 0
+        while !frontier.isEmpty {
+            var next: [String: [Key]] = [:]
+            for (parentName, keys) in frontier.sorted(by: { $0.key < $1.key }) where !keys.isEmpty {
+                for relationship in schema.dependents(of: parentName) where relationship.onDelete == .cascade {
+                    let child = try schema.require(relationship.child)
+                    let rows = try await session.select(child, where: .columns(relationship.columns, in: keys.map(\.values)))
+                    for row in rows {
+                        let key = row.key(in: child)
+                        let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
+                        plan.reachedFrom[child.name, default: KeyMap()][key, default: []].append(parent)
+                        if plan.deleted[child.name]?[key] == nil {
+                            plan.deleted[child.name, default: KeyMap()][key] = depth + 1
+                            next[child.name, default: []].append(key)
+                        }
+                    }
+                }
+            }
+            frontier = next
+            depth += 1
+        }
+    }
+
+    /// The rows that stay but whose foreign key names a row that goes, through set-null: they
+    /// are detached. Clearing a required column blocks the parent instead.
+    private func findSetNulls(_ plan: inout DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
+        for (parentName, rows) in plan.deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
+            let keys = rows.entries.map(\.0)
+            for relationship in schema.dependents(of: parentName) where relationship.onDelete == .setNull {
+                let child = try schema.require(relationship.child)
+                let required = relationship.columns.contains { name in
+                    child.key.contains(name) || child.column(named: name)?.required == true
+                }
+                for row in try await session.select(child, where: .columns(relationship.columns, in: keys.map(\.values))) {
+                    let key = row.key(in: child)
+                    guard plan.deleted[child.name]?[key] == nil else { continue }
+                    let parentKey = Key(row.values(of: relationship.columns))
+                    if required {
+                        blocked[RowReference(resource: parentName, key: parentKey), default: []].append(
+                            Blocker(relationship: relationship, child: key, clearsRequired: true))
+                        continue
+                    }
+                    let depth = (rows[parentKey] ?? 0) + 1
+                    var cleared = plan.cleared[child.name]?[key] ?? DeletePlan.Cleared(columns: [], depth: depth)
+                    cleared.columns.formUnion(relationship.columns)
+                    cleared.depth = min(cleared.depth, depth)
+                    plan.cleared[child.name, default: KeyMap()][key] = cleared
+                }
+            }
+        }
+    }
+
+    /// The rows that stay and would still point at a row that goes through a restrict
+    /// relationship (a row the plan detaches no longer points: a foreign key with a null column
+    /// names nothing, as in SQL).
+    private func findRestricts(_ plan: DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
+        for (parentName, rows) in plan.deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
+            let keys = rows.entries.map(\.0)
+            for relationship in schema.dependents(of: parentName) where relationship.onDelete == .restrict {
+                let child = try schema.require(relationship.child)
+                for row in try await session.select(child, where: .columns(relationship.columns, in: keys.map(\.values))) {
+                    let key = row.key(in: child)
+                    if plan.deletes(RowReference(resource: child.name, key: key)) { continue }
+                    if let cleared = plan.clearedColumns(of: RowReference(resource: child.name, key: key)),
+                        !cleared.isDisjoint(with: relationship.columns)
+                    {
+                        continue
+                    }
+                    let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
+                    blocked[parent, default: []].append(Blocker(relationship: relationship, child: key, clearsRequired: false))
+                }
+            }
+        }
+    }
+
+    /// Traces each blocked row back to the targets whose closure holds it, and explains the
+    /// refusal of each such target.
+    private func refusals(_ blocked: [RowReference: [Blocker]], plan: DeletePlan, resource: Resource) throws -> KeyMap<RestableError> {
+        var reachedBy = KeyMap<[RowReference]>()
+        for parent in blocked.keys {
+            var seen: Set<RowReference> = [parent]
+            var queue = [parent]
+            while let row = queue.popLast() {
+                if row.resource == resource.name, plan.deleted[resource.name]?[row.key] == 0 {
+                    reachedBy[row.key, default: []].append(parent)
+                }
+                for from in plan.reachedFrom[row.resource]?[row.key] ?? [] where seen.insert(from).inserted {
+                    queue.append(from)
+                }
+            }
+        }
+        var refused = KeyMap<RestableError>()
+        for (target, parents) in reachedBy.entries {
+            let ordered = parents.sorted { a, b in
+                let depthA = plan.deleted[a.resource]?[a.key] ?? 0
+                let depthB = plan.deleted[b.resource]?[b.key] ?? 0
+                if depthA != depthB { return depthA < depthB }
+                if a.resource != b.resource { return a.resource < b.resource }
+                return Key.precedes(a.key, b.key)
+            }
+            let own = RowReference(resource: resource.name, key: target)
+            let first = ordered[0]
+            let named = blocked[own] != nil ? [own] : ordered.filter { $0.resource == first.resource }
+            refused[target] = try restricted(
+                target: target, of: resource, reached: named.map(\.key), in: try schema.require(named[0].resource),
+                blockers: named.flatMap { blocked[$0] ?? [] })
+        }
+        return refused
+    }
+
+    /// The `restricted` error of one target, naming the rows in the way per relationship.
+    private func restricted(
+        target: Key, of resource: Resource, reached: [Key], in blockedResource: Resource, blockers: [Blocker]
+    ) throws -> RestableError {
+        var groups: [(relationship: Relationship, clearsRequired: Bool, keys: [Key])] = []
+        for blocker in blockers {
+            if let index = groups.firstIndex(where: { $0.relationship == blocker.relationship && $0.clearsRequired == blocker.clearsRequired }) {
+                groups[index].keys.append(blocker.child)
+            } else {
+                groups.append((blocker.relationship, blocker.clearsRequired, [blocker.child]))
+            }
+        }
+        groups.sort { a, b in
+            if a.relationship.child != b.relationship.child { return a.relationship.child < b.relationship.child }
+            return a.relationship.columns.lexicographicallyPrecedes(b.relationship.columns)
+        }
+        var dependents: [BlockingDependents] = []
+        var restrictReasons: [String] = []
+        var requiredReasons: [String] = []
+        for group in groups {
+            var unique = KeySet()
+            let keys = group.keys.filter { unique.insert($0) }.sorted(by: Key.precedes)
+            let shown = Array(keys.prefix(Self.blockingKeysShown))
+            dependents.append(
+                BlockingDependents(resource: group.relationship.child, columns: group.relationship.columns, count: keys.count, keys: shown))
+            let more = keys.count > shown.count ? "; ..." : ""
+            let rows = "\(keys.count) \(group.relationship.child) row\(keys.count == 1 ? "" : "s") (\(shown.map(\.description).joined(separator: "; "))\(more))"
+            if group.clearsRequired {
+                requiredReasons.append("\(rows), whose required \(group.relationship.columns.joined(separator: ", ")) a set-null would clear")
+            } else {
+                restrictReasons.append(rows)
+            }
+        }
+        var reasons: [String] = []
+        if !restrictReasons.isEmpty {
+            reasons.append("dependents whose relationship is restrict: " + restrictReasons.joined(separator: ", "))
+        }
+        if !requiredReasons.isEmpty { reasons.append("dependents " + requiredReasons.joined(separator: ", ")) }
+        let why = reasons.joined(separator: "; and ")
+        let subject = "\(resource.name) \(target) cannot be deleted"
+        let message: String
+        if blockedResource.name == resource.name, reached == [target] {
+            message = "\(subject): it still has \(why)"
+        } else {
+            let what = reached.count == 1 ? "\(blockedResource.name) \(reached[0])" : "\(reached.count) \(blockedResource.name) rows"
+            message = "\(subject): it cascades to \(what), which still \(reached.count == 1 ? "has" : "have") \(why)"
+        }
+        return RestableError(.restricted, message, resource: resource.name, key: target, blockers: dependents)
+    }
+}

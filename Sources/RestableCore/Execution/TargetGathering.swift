@@ -1,0 +1,128 @@
+/// The first step of a many-row delete: read the targets (a chunk at a time), find which rows
+/// exist, and check each target on its own (missing, checksum, required lock). What passes is
+/// `ready` for planning; what fails is listed with its position in the request.
+struct TargetGathering {
+    enum Selection {
+        case keys(any TargetSource)
+        case rows(RowPredicate, Precondition)
+    }
+
+    let engine: Engine
+    let resource: Resource
+    let options: DeleteOptions
+    private(set) var failures: FailureList
+    /// Targets that exist and passed their own checks, in request order, each once.
+    private(set) var ready: [Key] = []
+    /// Every target seen, with its first position in the request.
+    private var positions = KeyMap<Int>()
+    private var position = 0
+
+    init(engine: Engine, resource: Resource, options: DeleteOptions, failureLimit: Int) {
+        self.engine = engine
+        self.resource = resource
+        self.options = options
+        self.failures = FailureList(limit: failureLimit)
+    }
+
+    func position(of key: Key) -> Int? {
+        positions[key]
+    }
+
+    mutating func gather(_ selection: Selection, in session: any StoreSession) async throws {
+        switch selection {
+        case .keys(var source):
+            while true {
+                let batch = try source.next(upTo: Engine.chunkSize)
+                if batch.isEmpty { break }
+                try await gatherKeyed(batch, in: session)
+            }
+        case .rows(let predicate, let precondition):
+            var after: [Value]?
+            while true {
+                var page = predicate
+                if let after { page.conditions.append(.after(columns: resource.key, after)) }
+                let rows = try await session.select(resource, where: page, limit: Engine.chunkSize, offset: nil)
+                guard let last = rows.last else { break }
+                after = last.values(of: resource.key)
+                for row in rows {
+                    let key = row.key(in: resource)
+                    positions[key] = position
+                    position += 1
+                    check(row, key, precondition)
+                }
+                if rows.count < Engine.chunkSize { break }
+            }
+        }
+    }
+
+    /// Resolves a chunk of keys, finds which rows exist, and checks each.
+    private mutating func gatherKeyed(_ batch: [KeyedTarget], in session: any StoreSession) async throws {
+        var targets: [(Key, Precondition)] = []
+        for target in batch {
+            let key = try engine.planner.key(target.key, of: resource)
+            if positions[key] == nil {
+                positions[key] = position
+                targets.append((key, target.precondition))
+            }
+            position += 1
+        }
+        guard !targets.isEmpty else { return }
+        var found = KeyMap<Row>()
+        for row in try await session.select(resource, where: .columns(resource.key, in: targets.map { $0.0.values })) {
+            found[row.key(in: resource)] = row
+        }
+        for (key, precondition) in targets {
+            if let row = found[key] {
+                check(row, key, precondition)
+            } else if !options.ignoreMissing {
+                failures.add(TargetFailure(key: key, index: positions[key], error: Engine.notFound(resource, key)))
+            }
+        }
+    }
+
+    private mutating func check(_ row: Row, _ key: Key, _ precondition: Precondition) {
+        do {
+            try precondition.check(row, in: resource)
+            ready.append(key)
+        } catch {
+            failures.add(TargetFailure(key: key, index: positions[key], error: error))
+        }
+    }
+}
+
+/// The failures of a request: every failed key and the total are kept; the list itself keeps
+/// the first `limit` by position, so that a million failing keys cost little memory.
+struct FailureList: Sendable {
+    let limit: Int
+    private(set) var kept: [TargetFailure] = []
+    private(set) var count = 0
+    private(set) var keys = KeySet()
+    /// True while every failure is a missing row.
+    private(set) var everyOneMissing = true
+
+    init(limit: Int) {
+        self.limit = max(1, limit)
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func add(_ failure: TargetFailure) {
+        count += 1
+        if failure.error.code != .notFound { everyOneMissing = false }
+        if let key = failure.key { keys.insert(key) }
+        kept.append(failure)
+        if kept.count >= 2 * limit { trim() }
+    }
+
+    private mutating func trim() {
+        kept.sort { ($0.index ?? Int.max) < ($1.index ?? Int.max) }
+        if kept.count > limit { kept.removeSubrange(limit...) }
+    }
+
+    /// The kept failures in request order.
+    var sorted: [TargetFailure] {
+        var copy = self
+        copy.trim()
+        return copy.kept
+    }
+}

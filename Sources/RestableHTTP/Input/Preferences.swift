@@ -1,0 +1,143 @@
+public import HTTPTypes
+public import Hummingbird
+public import RestableCore
+
+/// One preference of an RFC 7240 `Prefer` header: `name[=value]` and its `;` parameters.
+public struct Preference: Sendable, Hashable {
+    /// The name, lower-cased (preference names are case-insensitive).
+    public var name: String
+    public var value: String?
+    public var parameters: [String]
+
+    /// Parses every `Prefer` field of a request. Fails with `invalidHeader` naming the text that
+    /// breaks the grammar `token [BWS "=" BWS word] *(OWS ";" [OWS parameter])`.
+    public static func parse(_ fields: [String]) throws(RestableError) -> [Preference] {
+        var preferences: [Preference] = []
+        for field in fields {
+            var scanner = HeaderScanner(field)
+            _ = scanner.skipListSeparators()
+            while !scanner.atEnd {
+                guard let name = scanner.token() else { throw malformed(field) }
+                var preference = Preference(name: name.lowercased(), value: nil, parameters: [])
+                scanner.skipWhitespace()
+                if scanner.take(UInt8(ascii: "=")) {
+                    scanner.skipWhitespace()
+                    guard let value = scanner.word() else { throw malformed(field) }
+                    preference.value = value
+                    scanner.skipWhitespace()
+                }
+                while scanner.take(UInt8(ascii: ";")) {
+                    scanner.skipWhitespace()
+                    guard let parameter = scanner.token() else {
+                        if scanner.atEnd || scanner.peek == UInt8(ascii: ",") || scanner.peek == UInt8(ascii: ";") { continue }
+                        throw malformed(field)
+                    }
+                    var text = parameter.lowercased()
+                    scanner.skipWhitespace()
+                    if scanner.take(UInt8(ascii: "=")) {
+                        scanner.skipWhitespace()
+                        guard let value = scanner.word() else { throw malformed(field) }
+                        text += "=" + value
+                        scanner.skipWhitespace()
+                    }
+                    preference.parameters.append(text)
+                }
+                preferences.append(preference)
+                guard scanner.skipListSeparators() else { throw malformed(field) }
+            }
+        }
+        return preferences
+    }
+
+    private static func malformed(_ field: String) -> RestableError {
+        RestableError(.invalidHeader, "the Prefer header '\(field)' is malformed (RFC 7240: name=value, separated by commas)")
+    }
+
+    /// The preference as `Preference-Applied` lists it.
+    var applied: String {
+        guard let value else { return name }
+        return name + "=" + (!value.isEmpty && value.utf8.allSatisfy(HeaderScanner.isTokenByte) ? value : "\"\(value)\"")
+    }
+}
+
+/// The preferences Restable acts on, read strictly from a request's `Prefer` header: a
+/// preference that a route does not support, an unknown value, a parameter, or two different
+/// values of one preference are `invalidHeader` naming it, so that none is ignored.
+public struct Preferences: Sendable {
+    /// The preferences a route can act on.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// `return=minimal` or `return=representation`.
+        case `return`
+        /// `handling=strict` or `handling=lenient`.
+        case handling
+        /// `tx=commit` or `tx=rollback`.
+        case tx
+        /// `max-affected=N`.
+        case maxAffected = "max-affected"
+    }
+
+    public var returnMinimal = false
+    public var handling: FailureHandling?
+    public var rollback = false
+    public var maxAffected: Int?
+    /// Every preference acted on, for `Preference-Applied`.
+    public private(set) var applied: [String] = []
+
+    public init() {}
+
+    public init(_ headers: HTTPFields, supported: Set<Kind>) throws(RestableError) {
+        var seen: [String: String?] = [:]
+        for preference in try Preference.parse(headers[values: .prefer]) {
+            guard let kind = Kind(rawValue: preference.name), supported.contains(kind) else {
+                let offered = supported.isEmpty ? "none" : supported.map(\.rawValue).sorted().joined(separator: ", ")
+                throw RestableError(
+                    .invalidHeader, "Prefer: '\(preference.name)' is not supported here (supported: \(offered))")
+            }
+            guard preference.parameters.isEmpty else {
+                throw RestableError(.invalidHeader, "Prefer: '\(preference.name)' takes no parameters, got '\(preference.parameters[0])'")
+            }
+            if let earlier = seen[preference.name] {
+                guard earlier?.lowercased() == preference.value?.lowercased() else {
+                    throw RestableError(.invalidHeader, "Prefer: '\(preference.name)' is given twice with different values")
+                }
+                continue
+            }
+            seen[preference.name] = preference.value
+            let value = preference.value ?? ""
+            func refuse(_ expected: String) -> RestableError {
+                RestableError(.invalidHeader, "Prefer: \(preference.name) must be \(expected), got '\(value)'")
+            }
+            switch kind {
+            case .return:
+                switch value.lowercased() {
+                case "minimal": returnMinimal = true
+                case "representation": returnMinimal = false
+                default: throw refuse("minimal or representation")
+                }
+            case .handling:
+                guard let handling = FailureHandling(rawValue: value.lowercased()) else { throw refuse("strict or lenient") }
+                self.handling = handling
+            case .tx:
+                switch value.lowercased() {
+                case "rollback": rollback = true
+                case "commit": rollback = false
+                default: throw refuse("commit or rollback")
+                }
+            case .maxAffected:
+                guard let max = StrictValue.count(value) else { throw refuse("a whole number, zero or more") }
+                maxAffected = max
+            }
+            applied.append(preference.applied)
+        }
+    }
+
+    /// The `Preference-Applied` field, when any preference was acted on.
+    public var appliedField: String? {
+        applied.isEmpty ? nil : applied.joined(separator: ", ")
+    }
+}
+
+extension HTTPField.Name {
+    static var prefer: Self { .init("Prefer")! }
+    static var preferenceApplied: Self { .init("Preference-Applied")! }
+}
