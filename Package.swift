@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -70,7 +71,10 @@ let package = Package(
         .testTarget(name: "RestableSQLTests", dependencies: ["RestableCore", "RestableSQL"], swiftSettings: strictSettings),
         .testTarget(
             name: "RestableStoreTests",
-            dependencies: ["RestableCore", "RestableSQLite", "RestableApp"],
+            dependencies: [
+                "RestableCore", "RestableSQLite", "RestableApp",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

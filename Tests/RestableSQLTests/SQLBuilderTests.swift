@@ -71,7 +71,7 @@ import Testing
             CREATE TABLE "order" (
               "id" INTEGER PRIMARY KEY AUTOINCREMENT,
               "user_id" INTEGER NOT NULL,
-              FOREIGN KEY ("user_id") REFERENCES "user" ("user_id") ON DELETE SET NULL
+              FOREIGN KEY ("user_id") REFERENCES "user" ("user_id") ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED
             )
             """)
         #expect(postgres.createTable(line, references: [], schema: schema).sql == """

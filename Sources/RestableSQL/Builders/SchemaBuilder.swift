@@ -2,7 +2,10 @@ public import RestableCore
 
 extension SQLBuilder {
     /// `CREATE TABLE` for a resource, with its primary key and a real FOREIGN KEY per relationship
-    /// in which it is the child, whose ON DELETE matches the relationship.
+    /// in which it is the child. Every foreign key is `NO ACTION`, checked at COMMIT: the engine
+    /// itself cascades and sets null by its plan, and the database only verifies that no row is
+    /// left pointing at a row that is gone (a database's own actions fire row by row, in an
+    /// order the engine does not choose, and could refuse a plan that the rules allow).
     public func createTable(_ resource: Resource, references: [Relationship], schema: Schema) -> SQLStatement {
         let generatedKey = resource.key.count == 1 && resource.keyColumns.first?.generated == true
         var parts: [String] = resource.columns.map { column in
@@ -19,18 +22,10 @@ extension SQLBuilder {
         }
         for relationship in references {
             guard let parent = schema.resource(named: relationship.parent) else { continue }
-            let action: String
-            switch relationship.onDelete {
-            // NO ACTION, not RESTRICT: checked at the end of the statement (or, deferred, at
-            // COMMIT), so a row that the same delete removes never blocks (DELETE-SEMANTICS.md §2).
-            case .restrict: action = "NO ACTION"
-            case .cascade: action = "CASCADE"
-            case .setNull: action = "SET NULL"
-            }
             parts.append(
                 "FOREIGN KEY (" + relationship.columns.map(flavor.quote).joined(separator: ", ") + ") REFERENCES "
                     + flavor.quote(parent.table) + " (" + parent.key.map(flavor.quote).joined(separator: ", ")
-                    + ") ON DELETE " + action)
+                    + ") ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED")
         }
         return SQLStatement("CREATE TABLE \(flavor.quote(resource.table)) (\n  " + parts.joined(separator: ",\n  ") + "\n)")
     }

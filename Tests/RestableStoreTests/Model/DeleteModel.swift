@@ -1,0 +1,199 @@
+import RestableCore
+
+/// The rules of a delete (DELETE-SEMANTICS.md), stated again for obviousness, not speed:
+/// in-memory tables, fixpoints computed by brute force, lenient handling by removing one
+/// blocked target at a time. The property tests compare the engine with it.
+struct DeleteModel {
+    var resources: [Resource]
+    var relationships: [Relationship]
+    /// Every row, per resource, by key.
+    var tables: [String: [Key: Row]]
+
+    struct Reference: Hashable {
+        var resource: String
+        var key: Key
+    }
+
+    enum Selection {
+        case keys([(Key, Precondition)])
+        /// Rows whose `v` column equals the value.
+        case textEquals(String, Precondition)
+        case everyRow(Precondition)
+    }
+
+    struct Outcome: Equatable {
+        var kind: OutcomeKind
+        var failures: [Key: String]
+        var summary: [String]
+        var counts: [String: [String: Int]]
+        var succeeded: Int
+        var tooManyAffected: Int?
+    }
+
+    func resource(_ name: String) -> Resource { resources.first { $0.name == name }! }
+
+    /// The children of `parent` through `relationship`: rows whose columns equal its key (no nulls).
+    func children(of parent: Reference, through relationship: Relationship) -> [Reference] {
+        guard relationship.parent == parent.resource else { return [] }
+        return (tables[relationship.child] ?? [:]).values.compactMap { row in
+            let values = relationship.columns.map { row[$0] }
+            guard !values.contains(where: \.isNull), values == parent.key.values else { return nil }
+            return Reference(resource: relationship.child, key: row.key(in: resource(relationship.child)))
+        }
+    }
+
+    func closure(_ start: Set<Reference>) -> Set<Reference> {
+        var closed = start
+        while true {
+            var added = false
+            for row in closed {
+                for relationship in relationships where relationship.onDelete == .cascade {
+                    for child in children(of: row, through: relationship) where !closed.contains(child) {
+                        closed.insert(child)
+                        added = true
+                    }
+                }
+            }
+            if !added { return closed }
+        }
+    }
+
+    /// The columns each staying row has cleared: every non-required set-null whose parent goes.
+    func cleared(_ deleted: Set<Reference>) -> [Reference: Set<String>] {
+        var cleared: [Reference: Set<String>] = [:]
+        for parent in deleted {
+            for relationship in relationships where relationship.onDelete == .setNull && !requiresValue(relationship) {
+                for child in children(of: parent, through: relationship) where !deleted.contains(child) {
+                    cleared[child, default: []].formUnion(relationship.columns)
+                }
+            }
+        }
+        return cleared
+    }
+
+    func requiresValue(_ relationship: Relationship) -> Bool {
+        let child = resource(relationship.child)
+        return relationship.columns.contains { name in child.key.contains(name) || child.column(named: name)!.required }
+    }
+
+    /// True when a target cannot go while `deleted` goes: a row of its closure keeps a
+    /// dependent that stays and still points at it (restrict), or would lose a required value.
+    func blocked(_ target: Reference, deleted: Set<Reference>) -> Bool {
+        let cleared = cleared(deleted)
+        for row in closure([target]) {
+            for relationship in relationships where relationship.parent == row.resource {
+                for child in children(of: row, through: relationship) where !deleted.contains(child) {
+                    switch relationship.onDelete {
+                    case .restrict:
+                        if cleared[child]?.isDisjoint(with: relationship.columns) ?? true { return true }
+                    case .setNull:
+                        if requiresValue(relationship) { return true }
+                    case .cascade:
+                        break
+                    }
+                }
+            }
+        }
+        return false
+    }
+
+    func passes(_ precondition: Precondition, _ row: Row, in resource: Resource) -> String? {
+        if resource.optimisticLocking == .off { return nil }
+        switch precondition {
+        case .override: return nil
+        case .none: return resource.optimisticLocking == .required ? "checksumRequired" : nil
+        case .checksum(let given): return given == Checksum.of(row, in: resource) ? nil : "checksumMismatch"
+        }
+    }
+
+    /// What the request does, and the tables afterwards.
+    func run(_ name: String, _ selection: Selection, _ options: DeleteOptions) -> (Outcome, [String: [Key: Row]]) {
+        let addressed = resource(name)
+        var targets: [(Key, Precondition)] = []
+        switch selection {
+        case .keys(let keys):
+            var seen = Set<Key>()
+            targets = keys.filter { seen.insert($0.0).inserted }
+        case .textEquals(let text, let precondition):
+            targets = (tables[name] ?? [:]).values.filter { $0["v"] == .text(text) }.map { ($0.key(in: addressed), precondition) }
+        case .everyRow(let precondition):
+            targets = (tables[name] ?? [:]).keys.map { ($0, precondition) }
+        }
+        var failures: [Key: String] = [:]
+        var accepted: [Reference] = []
+        for (key, precondition) in targets {
+            guard let row = tables[name]?[key] else {
+                if !options.ignoreMissing { failures[key] = "notFound" }
+                continue
+            }
+            if let code = passes(precondition, row, in: addressed) {
+                failures[key] = code
+            } else {
+                accepted.append(Reference(resource: name, key: key))
+            }
+        }
+        if options.handling == .strict {
+            let deleted = closure(Set(accepted))
+            for target in accepted where blocked(target, deleted: deleted) { failures[target.key] = "restricted" }
+            if !failures.isEmpty { accepted = [] }
+        } else {
+            while let target = accepted.last(where: { blocked($0, deleted: closure(Set(accepted))) }) {
+                failures[target.key] = "restricted"
+                accepted.removeAll { $0 == target }
+            }
+        }
+        guard !accepted.isEmpty else {
+            return (Outcome(kind: failures.isEmpty ? .all : .none, failures: failures, summary: [], counts: [:], succeeded: 0), tables)
+        }
+        let deleted = closure(Set(accepted))
+        if let max = options.maxAffected {
+            let count = deleted.filter { $0.resource == name }.count
+            if count > max {
+                return (
+                    Outcome(kind: .none, failures: [:], summary: [], counts: [:], succeeded: 0, tooManyAffected: count), tables
+                )
+            }
+        }
+        let cleared = cleared(deleted)
+        var depth: [Reference: Int] = [:]
+        for target in accepted { depth[target] = 0 }
+        var level = 0
+        while true {
+            let frontier = depth.filter { $0.value == level }.map(\.key)
+            if frontier.isEmpty { break }
+            for row in frontier {
+                for relationship in relationships where relationship.onDelete == .cascade {
+                    for child in children(of: row, through: relationship) where depth[child] == nil { depth[child] = level + 1 }
+                }
+            }
+            level += 1
+        }
+        var entries: [(Int, String, Reference)] = deleted.map { (depth[$0]!, "DELETE", $0) }
+        for (row, _) in cleared {
+            let parents = deleted.filter { parent in
+                relationships.contains { $0.onDelete == .setNull && !requiresValue($0) && children(of: parent, through: $0).contains(row) }
+            }
+            entries.append((parents.map { depth[$0]! }.min()! + 1, "UPDATE", row))
+        }
+        entries.sort { a, b in
+            if a.0 != b.0 { return a.0 < b.0 }
+            if a.1 != b.1 { return a.1 == "DELETE" }
+            if a.2.resource != b.2.resource { return a.2.resource < b.2.resource }
+            return a.2.key.values.lexicographicallyPrecedes(b.2.key.values) { x, y in
+                if case .integer(let p) = x, case .integer(let q) = y { return p < q }
+                return false
+            }
+        }
+        var counts: [String: [String: Int]] = [:]
+        for entry in entries { counts[entry.2.resource, default: [:]][entry.1, default: 0] += 1 }
+        var after = tables
+        for row in deleted { after[row.resource]?[row.key] = nil }
+        for (row, columns) in cleared {
+            for column in columns { after[row.resource]?[row.key]?[column] = .null }
+        }
+        let outcome = Outcome(
+            kind: failures.isEmpty ? .all : .partial, failures: failures,
+            summary: entries.map { "\($0.1) \($0.2.resource) \($0.2.key)" }, counts: counts, succeeded: accepted.count)
+        return (outcome, options.dryRun ? tables : after)
+    }
+}

@@ -1,0 +1,141 @@
+import RestableCore
+
+/// A random schema, data set and delete request, built from a seed: the same seed and size
+/// always give the same scenario. Size bounds the number of resources, rows and targets.
+struct Scenario: CustomStringConvertible {
+    var resources: [Resource]
+    var relationships: [Relationship]
+    var rows: [String: [Row]]
+    var resource: String
+    var selection: DeleteModel.Selection
+    var options: DeleteOptions
+
+    /// SplitMix64: small, seedable, and the same on every platform.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ range: ClosedRange<Int>) -> Int {
+            range.lowerBound + Int(next() % UInt64(range.count))
+        }
+        mutating func chance(_ percent: Int) -> Bool { int(0...99) < percent }
+        mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+        mutating func shuffle<T>(_ items: [T]) -> [T] {
+            var items = items
+            for index in items.indices.reversed() where index > 0 { items.swapAt(index, int(0...index)) }
+            return items
+        }
+    }
+
+    init(seed: UInt64, size: Int) {
+        var random = Random(state: seed)
+        let resourceCount = random.int(1...max(1, min(4, size)))
+        var columns: [[Column]] = []
+        var keys: [[String]] = []
+        for _ in 0..<resourceCount {
+            let composite = random.chance(25)
+            keys.append(composite ? ["id", "part"] : ["id"])
+            columns.append([Column(name: "id", type: .integer)] + (composite ? [Column(name: "part", type: .integer)] : []) + [Column(name: "v", type: .text)])
+        }
+        var relationships: [Relationship] = []
+        for index in 0..<random.int(0...(resourceCount + 2)) {
+            let parent = random.int(0...(resourceCount - 1))
+            let child = random.int(0...(resourceCount - 1))
+            let names = keys[parent].indices.map { "f\(index)_\($0)" }
+            let action = random.pick(ReferentialAction.allCases)
+            let required = action != .cascade && random.chance(15)
+            columns[child] += names.map { Column(name: $0, type: .integer, required: required) }
+            relationships.append(Relationship(parent: "r\(parent)", child: "r\(child)", columns: names, onDelete: action))
+        }
+        resources = (0..<resourceCount).map { index in
+            Resource(
+                name: "r\(index)", key: keys[index], columns: columns[index],
+                optimisticLocking: random.pick([OptimisticLocking.off, .optional, .optional, .required]))
+        }
+        self.relationships = relationships
+        var rows: [String: [Row]] = [:]
+        for resource in resources {
+            var made: [Row] = []
+            for number in 1...random.int(1...max(1, size * 2)) {
+                var row = Row()
+                row["id"] = .integer(Int64(number))
+                if resource.key.count == 2 { row["part"] = .integer(Int64(random.int(1...2))) }
+                row["v"] = .text(random.pick(["a", "b", "c"]))
+                if made.contains(where: { $0.key(in: resource) == row.key(in: resource) }) { continue }
+                made.append(row)
+            }
+            rows[resource.name] = made
+        }
+        for relationship in relationships {
+            let child = resources.first { $0.name == relationship.child }!
+            let parents = rows[relationship.parent]!
+            let required = child.column(named: relationship.columns[0])!.required
+            for index in rows[relationship.child]!.indices {
+                let pointed = required || random.chance(60)
+                let parent = random.pick(parents)
+                for (column, keyColumn) in zip(relationship.columns, resources.first { $0.name == relationship.parent }!.key) {
+                    rows[relationship.child]![index][column] = pointed ? parent[keyColumn] : .null
+                }
+            }
+        }
+        self.rows = rows
+        let addressed = random.pick(resources)
+        resource = addressed.name
+        func precondition(for row: Row?) -> Precondition {
+            switch random.int(0...5) {
+            case 0, 1: .none
+            case 2, 3: row.map { .checksum(Checksum.of($0, in: addressed)) } ?? .none
+            case 4: .checksum("A:0000000000000000")
+            default: .override
+            }
+        }
+        switch random.int(0...9) {
+        case 0: selection = .everyRow(random.chance(50) ? .override : .none)
+        case 1: selection = .textEquals(random.pick(["a", "b"]), random.chance(50) ? .override : .none)
+        default:
+            let existing = rows[addressed.name]!
+            var targets: [(Key, Precondition)] = []
+            for _ in 0..<random.int(1...max(1, size)) {
+                if random.chance(85), !existing.isEmpty {
+                    let row = random.pick(existing)
+                    targets.append((row.key(in: addressed), precondition(for: row)))
+                } else {
+                    let missing = Key(addressed.key.map { _ in Value.integer(Int64(random.int(90...99))) })
+                    targets.append((missing, precondition(for: nil)))
+                }
+            }
+            selection = .keys(targets)
+        }
+        options = DeleteOptions(
+            ignoreMissing: random.chance(30), handling: random.chance(50) ? .strict : .lenient, dryRun: false,
+            maxAffected: random.chance(15) ? random.int(0...3) : nil, summaryLimit: 100_000)
+    }
+
+    var model: DeleteModel {
+        var tables: [String: [Key: Row]] = [:]
+        for resource in resources {
+            tables[resource.name] = Dictionary(uniqueKeysWithValues: rows[resource.name]!.map { ($0.key(in: resource), $0) })
+        }
+        return DeleteModel(resources: resources, relationships: relationships, tables: tables)
+    }
+
+    var description: String {
+        var lines = resources.map { "resource \($0.name) key \($0.key) locking \($0.optimisticLocking.rawValue) columns \($0.columnNames)" }
+        lines += relationships.map { "relationship \($0.parent) -> \($0.child) on \($0.columns) \($0.onDelete.rawValue)" }
+        for resource in resources {
+            lines += rows[resource.name]!.map { row in "row \(resource.name) " + resource.columnNames.map { "\($0)=\(row[$0])" }.joined(separator: " ") }
+        }
+        switch selection {
+        case .keys(let keys): lines.append("delete \(resource) keys \(keys.map { "\($0.0) \($0.1)" })")
+        case .textEquals(let text, let precondition): lines.append("delete \(resource) where v = \(text) \(precondition)")
+        case .everyRow(let precondition): lines.append("delete every \(resource) \(precondition)")
+        }
+        lines.append("options \(options.handling) ignoreMissing \(options.ignoreMissing) maxAffected \(String(describing: options.maxAffected))")
+        return lines.joined(separator: "\n")
+    }
+}

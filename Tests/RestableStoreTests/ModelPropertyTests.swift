@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import PropertyBased
+import RestableCore
+import RestableSQLite
+import Testing
+
+/// The engine against the reference model (DELETE-SEMANTICS.md §6) on random schemas, data
+/// and requests: the same outcome, refused targets and codes, summary in order, counts, and
+/// final database; permuting keys or relationships, or a dry run first, changes nothing.
+///
+/// The cases CI runs are fixed: scenario `i` has seed `i` of a SplitMix64 stream from
+/// ``baseSeed`` and size `1 + i % 6`; a failing case is shrunk to the smallest size that still
+/// fails and printed whole, to become a plain regression test.
+/// `RESTABLE_MODEL_CASES=N swift test --filter ModelPropertyTests` also runs N random cases
+/// through PropertyBased, which prints its seed and shrinks on failure.
+@Suite struct ModelPropertyTests {
+    static let baseSeed: UInt64 = 0x5245_5354_4142_4C45
+    static let ciCases = 1_500
+
+    @Test func engineAgreesWithTheModel() async throws {
+        var seeds = Scenario.Random(state: Self.baseSeed)
+        for index in 0..<Self.ciCases {
+            let seed = seeds.next()
+            let size = 1 + index % 6
+            let failed: Bool
+            do {
+                failed = try await Self.fails(Scenario(seed: seed, size: size))
+            } catch {
+                Issue.record("case \(index) (seed \(seed), size \(size)) threw \(error)\n\(Scenario(seed: seed, size: size))")
+                return
+            }
+            guard failed else { continue }
+            var smallest = size
+            for smaller in (1..<size).reversed() {
+                if try await Self.fails(Scenario(seed: seed, size: smaller)) { smallest = smaller }
+            }
+            Issue.record("case \(index) (seed \(seed), size \(smallest)) fails; run it with Self.check(Scenario(seed: \(seed), size: \(smallest)))")
+            try await Self.check(Scenario(seed: seed, size: smallest))
+            return
+        }
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["RESTABLE_MODEL_CASES"] != nil))
+    func engineAgreesWithTheModelOnDemand() async throws {
+        let count = Int(ProcessInfo.processInfo.environment["RESTABLE_MODEL_CASES"] ?? "") ?? 10_000
+        await propertyCheck(count: count, input: Gen.int(in: 0...Int.max), Gen.int(in: 1...10)) { seed, size in
+            try await Self.check(Scenario(seed: UInt64(seed), size: size))
+        }
+    }
+
+    /// True when the scenario breaks a property (checked quietly, without recording issues).
+    static func fails(_ scenario: Scenario) async throws -> Bool {
+        let (expected, after) = scenario.model.run(scenario.resource, scenario.selection, scenario.options)
+        var dry = scenario.options
+        dry.dryRun = true
+        let (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships)
+        defer { Task { await store.close() } }
+        let before = try await dump(engine, scenario)
+        let dryRun = try await Self.run(engine, scenario, dry)
+        guard try await dump(engine, scenario) == before else { return true }
+        let real = try await Self.run(engine, scenario, scenario.options)
+        guard dryRun == real, real == expected, try await dump(engine, scenario) == after else { return true }
+        var random = Scenario.Random(state: 7)
+        var permuted = scenario
+        if case .keys(let keys) = scenario.selection {
+            var seen = Set<Key>()
+            permuted.selection = .keys(random.shuffle(keys.filter { seen.insert($0.0).inserted }))
+        }
+        let (other, otherStore) = try await Self.engine(for: permuted, relationships: random.shuffle(scenario.relationships))
+        defer { Task { await otherStore.close() } }
+        let reordered = try await Self.run(other, permuted, scenario.options)
+        let reorderedAfter = try await dump(other, scenario)
+        return reordered != real || reorderedAfter != after
+    }
+
+    /// Runs one scenario through the engine (a dry run, then for real, then with the keys and
+    /// the relationships permuted) and through the model, and compares.
+    static func check(_ scenario: Scenario) async throws {
+        let (expected, after) = scenario.model.run(scenario.resource, scenario.selection, scenario.options)
+        var dry = scenario.options
+        dry.dryRun = true
+        let (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships)
+        let before = try await dump(engine, scenario)
+        let dryRun = try await Self.run(engine, scenario, dry)
+        #expect(try await dump(engine, scenario) == before, "a dry run changed the database\n\(scenario)")
+        let real = try await Self.run(engine, scenario, scenario.options)
+        #expect(dryRun == real, "a dry run and the real run disagree\n\(scenario)")
+        #expect(real == expected, "engine and model disagree\n\(scenario)")
+        #expect(try await dump(engine, scenario) == after, "engine and model leave different databases\n\(scenario)")
+        await store.close()
+
+        var random = Scenario.Random(state: 7)
+        var permuted = scenario
+        if case .keys(let keys) = scenario.selection {
+            var seen = Set<Key>()
+            let firsts = keys.filter { seen.insert($0.0).inserted }
+            permuted.selection = .keys(random.shuffle(firsts))
+        }
+        let (other, otherStore) = try await Self.engine(for: permuted, relationships: random.shuffle(scenario.relationships))
+        let reordered = try await Self.run(other, permuted, scenario.options)
+        #expect(reordered == real, "permuting keys or relationships changed the outcome\n\(scenario)")
+        #expect(try await dump(other, scenario) == after, "permuting keys or relationships changed the database\n\(scenario)")
+        await otherStore.close()
+    }
+
+    static func engine(for scenario: Scenario, relationships: [Relationship]) async throws -> (Engine, any Store) {
+        let schema = Schema(resources: scenario.resources, relationships: relationships)
+        var logger = Logger(label: "model")
+        logger.logLevel = .critical
+        let store = try SQLiteStore(.memory, logger: logger)
+        _ = try await store.prepare(schema, seed: [])
+        let rows = scenario.rows
+        let resources = scenario.resources
+        try await store.write { session in
+            for resource in resources {
+                for row in rows[resource.name]! { _ = try await session.insert(resource, values: row.values) }
+            }
+        }
+        return (Engine(schema: schema, store: store, summaryLimit: 100_000, logger: logger), store)
+    }
+
+    static func run(_ engine: Engine, _ scenario: Scenario, _ options: DeleteOptions) async throws -> DeleteModel.Outcome {
+        let selection: DeleteSelection
+        switch scenario.selection {
+        case .keys(let keys):
+            selection = .keys(KeyList(keys.map { KeyedTarget(key: .values($0.0.values), precondition: $0.1) }))
+        case .textEquals(let text, let precondition):
+            selection = .filter([.equals("v", text)], precondition)
+        case .everyRow(let precondition):
+            selection = .everyRow(precondition)
+        }
+        do {
+            let outcome = try await engine.deleteMany(BulkDeleteRequest(resource: scenario.resource, selection: selection, options: options))
+            var failures: [Key: String] = [:]
+            for failure in outcome.failures { failures[failure.key!] = failure.error.code.description }
+            var counts: [String: [String: Int]] = [:]
+            for resource in outcome.counts.resources {
+                for (verb, count) in outcome.counts.verbs(of: resource) { counts[resource, default: [:]][verb.rawValue] = count }
+            }
+            return DeleteModel.Outcome(
+                kind: outcome.kind, failures: failures, summary: outcome.changes.map { "\($0.verb.rawValue) \($0.resource) \($0.key)" },
+                counts: counts, succeeded: outcome.kind == .none ? 0 : outcome.succeeded)
+        } catch {
+            guard error.code == .tooManyAffected else { throw error }
+            return DeleteModel.Outcome(kind: .none, failures: [:], summary: [], counts: [:], succeeded: 0, tooManyAffected: error.count)
+        }
+    }
+
+    static func dump(_ engine: Engine, _ scenario: Scenario) async throws -> [String: [Key: Row]] {
+        var tables: [String: [Key: Row]] = [:]
+        for resource in scenario.resources {
+            let rows = try await engine.list(ListRequest(resource: resource.name))
+            tables[resource.name] = Dictionary(uniqueKeysWithValues: rows.map { ($0.key(in: resource), $0) })
+        }
+        return tables
+    }
+}
