@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 "RestableCore", "RestableHTTP", "RestableApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

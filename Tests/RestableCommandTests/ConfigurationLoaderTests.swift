@@ -117,3 +117,19 @@ import Testing
         #expect(DatabaseLocation(url: "postgres://localhost/x") == nil)
     }
 }
+
+extension ConfigurationLoaderTests {
+    /// A relationship whose columns repeat used to pass, then trap on the first set-null delete.
+    @Test func relationshipColumnsMustNotRepeat() {
+        let error = failure("""
+            database: "sqlite::memory:"
+            resources:
+              pair: { key: [x, y], columns: { x: integer, y: integer } }
+              item: { key: id, columns: { id: integer, p: integer } }
+            relationships:
+              - { parent: pair, child: item, columns: [p, p], onDelete: setNull }
+            """)
+        #expect(error?.line == 6)
+        #expect(error?.message == "relationship columns name 'p' more than once; each key column of pair needs its own column")
+    }
+}

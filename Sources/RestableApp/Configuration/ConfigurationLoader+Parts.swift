@@ -90,6 +90,9 @@ extension ConfigurationLoader {
         }
         let columnsNode = try part("columns")
         let columns = try names(columnsNode, "relationship columns")
+        if let repeated = columns.first(where: { name in columns.filter { $0 == name }.count > 1 }) {
+            throw error(columnsNode, "relationship columns name '\(repeated)' more than once; each key column of \(parentName) needs its own column")
+        }
         guard columns.count == parent.key.count else {
             throw error(
                 columnsNode, "\(childName) references \(parentName) with \(columns.count) column(s), but its key has \(parent.key.count)")

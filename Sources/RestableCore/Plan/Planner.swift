@@ -46,8 +46,25 @@ public struct Planner: Sendable {
         return Key(values)
     }
 
+    /// The most filters one request may combine: each is a term of one SQL expression, and
+    /// databases limit an expression's depth (SQLite: 1,000).
+    public static let maximumFilters = 100
+    /// The most values the filters of one request may hold together, besides its longest list
+    /// (which a store splits into chunks), so that no statement needs more bound parameters
+    /// than a database takes.
+    public static let maximumFilterValues = 10_000
+
     /// Checks filters against the resource's columns and coerces their operands.
     public func predicate(_ filters: [FilterInput], of resource: Resource) throws(RestableError) -> RowPredicate {
+        guard filters.count <= Self.maximumFilters else {
+            throw RestableError(.invalidFilter, "a request may combine at most \(Self.maximumFilters) filters, got \(filters.count)")
+        }
+        let values = filters.reduce(0) { $0 + $1.operands.count } - (filters.map(\.operands.count).max() ?? 0)
+        guard values <= Self.maximumFilterValues else {
+            throw RestableError(
+                .invalidFilter,
+                "the filters of a request may hold at most \(Self.maximumFilterValues) values besides their longest list, got \(values)")
+        }
         var conditions: [Condition] = []
         for filter in filters {
             guard let column = resource.column(named: filter.column) else {

@@ -52,12 +52,6 @@ public struct Preference: Sendable, Hashable {
     private static func malformed(_ field: String) -> RestableError {
         RestableError(.invalidHeader, "the Prefer header '\(field)' is malformed (RFC 7240: name=value, separated by commas)")
     }
-
-    /// The preference as `Preference-Applied` lists it.
-    var applied: String {
-        guard let value else { return name }
-        return name + "=" + (!value.isEmpty && value.utf8.allSatisfy(HeaderScanner.isTokenByte) ? value : "\"\(value)\"")
-    }
 }
 
 /// The preferences Restable acts on, read strictly from a request's `Prefer` header: a
@@ -127,7 +121,7 @@ public struct Preferences: Sendable {
                 guard let max = StrictValue.count(value) else { throw refuse("a whole number, zero or more") }
                 maxAffected = max
             }
-            applied.append(preference.applied)
+            applied.append(kind.rawValue + "=" + value.lowercased())
         }
     }
 
