@@ -72,6 +72,7 @@ public func buildApplication(_ configuration: Configuration, options: ServeOptio
     let onListening = options.onListening
     return Application(
         responder: responder,
+        server: .restable(limits: configuration.limits, maximumBodySize: configuration.maximumBodySize),
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Restable"),
         services: [StoreCloser(store: store)],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
