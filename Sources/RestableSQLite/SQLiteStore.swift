@@ -3,6 +3,17 @@ public import RestableCore
 import RestableSQL
 import Synchronization
 
+/// The database cannot be opened (a missing directory, no permission, not a database): a
+/// start-up error that retrying does not fix, unlike a busy database.
+public struct SQLiteOpenError: Error, Sendable, CustomStringConvertible {
+    /// The file, or `:memory:`.
+    public var path: String
+    /// SQLite's message (`unable to open database file`).
+    public var message: String
+
+    public var description: String { "cannot open the SQLite database '\(path)': \(message)" }
+}
+
 /// The embedded store: one SQLite database file (or an in-memory database).
 ///
 /// A file database runs in WAL mode with one writer connection, whose transactions are
@@ -47,7 +58,12 @@ public final class SQLiteStore: Store {
             }
             try writer.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
         } catch let error as SQLiteError {
-            throw RestableError(.storeBusy, "cannot open the SQLite database: \(error.message)")
+            let path: String
+            switch location {
+            case .memory: path = ":memory:"
+            case .file(let file): path = file
+            }
+            throw SQLiteOpenError(path: path, message: error.message)
         }
     }
 
