@@ -67,6 +67,7 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) -> [Dial
 public func buildApplication(_ configuration: Configuration, options: ServeOptions) async throws -> some ApplicationProtocol {
     let (engine, store) = try await buildEngine(configuration, logger: options.logger)
     warnAboutUndeletableResources(configuration, logger: options.logger)
+    ensureFileDescriptors(for: configuration.limits, logger: options.logger)
     let responder = RestableResponder(
         mounts: buildMounts(configuration, engine: engine), maximumBodySize: configuration.maximumBodySize, logger: options.logger)
     let onListening = options.onListening
