@@ -50,7 +50,7 @@ public final class SQLiteStore: Store {
                 try writer.executeNow("PRAGMA journal_mode = WAL")
                 var opened: [SQLiteConnection] = []
                 for _ in 0..<max(1, readerCount) {
-                    let reader = try SQLiteConnection(path: path, readOnly: false, logger: logger)
+                    let reader = try SQLiteConnection(path: path, logger: logger)
                     try reader.executeNow("PRAGMA foreign_keys = ON; PRAGMA query_only = ON")
                     opened.append(reader)
                 }
