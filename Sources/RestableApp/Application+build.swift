@@ -67,11 +67,13 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) -> [Dial
 public func buildApplication(_ configuration: Configuration, options: ServeOptions) async throws -> some ApplicationProtocol {
     let (engine, store) = try await buildEngine(configuration, logger: options.logger)
     warnAboutUndeletableResources(configuration, logger: options.logger)
+    ensureFileDescriptors(for: configuration.limits, logger: options.logger)
     let responder = RestableResponder(
         mounts: buildMounts(configuration, engine: engine), maximumBodySize: configuration.maximumBodySize, logger: options.logger)
     let onListening = options.onListening
     return Application(
         responder: responder,
+        server: .restable(limits: configuration.limits, maximumBodySize: configuration.maximumBodySize),
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Restable"),
         services: [StoreCloser(store: store)],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },

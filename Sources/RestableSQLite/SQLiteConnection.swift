@@ -1,16 +1,24 @@
 import CSQLite
 import Foundation
+import Logging
 import RestableCore
 import RestableSQL
 
-/// One SQLite connection with a cache of prepared statements.
+/// One SQLite connection with a cache of prepared statements, and a thread of its own.
+///
+/// Every call that can block (a statement, BEGIN, COMMIT) runs through ``perform(_:)`` on the
+/// connection's thread, never on Swift's cooperative pool: a long delete on the writer must not
+/// stall the requests that do not need it (`/health`, reads on the other connections).
 ///
 /// Not thread-safe by itself: ``SQLiteStore`` lends each connection to one transaction at a time.
 final class SQLiteConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var cache: [String: OpaquePointer] = [:]
+    private let thread = BlockingThread(name: "restable.sqlite")
+    private let logger: Logger
 
-    init(path: String, readOnly: Bool = false) throws {
+    init(path: String, readOnly: Bool = false, logger: Logger = Logger(label: "restable.sqlite")) throws {
+        self.logger = logger
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -25,10 +33,28 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     deinit {
-        close()
+        closeNow()
+        thread.stop()
     }
 
-    func close() {
+    /// Runs `body` on the connection's thread and waits for it without blocking the caller's thread.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await thread.run { try body(self) }
+    }
+
+    /// Closes the connection on its thread.
+    func close() async {
+        _ = try? await perform { $0.closeNow() }
+    }
+
+    /// Runs one or more statements without binds, on the connection's thread.
+    func execute(_ sql: String) async throws {
+        try await perform { try $0.executeNow(sql) }
+    }
+
+    // MARK: Blocking calls, for the connection's thread (or start-up, before anyone shares it)
+
+    func closeNow() {
         for statement in cache.values { sqlite3_finalize(statement) }
         cache.removeAll()
         if let handle { sqlite3_close_v2(handle) }
@@ -36,7 +62,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Runs one or more statements without binds (pragmas, BEGIN, COMMIT).
-    func execute(_ sql: String) throws {
+    func executeNow(_ sql: String) throws {
         var error: UnsafeMutablePointer<CChar>?
         let status = sqlite3_exec(handle, sql, nil, nil, &error)
         if status != SQLITE_OK {
@@ -47,7 +73,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Runs a statement and returns every row as an array of values, one per result column.
-    func query(_ statement: SQLStatement, types: [ColumnType?]) throws -> [[Value]] {
+    func queryNow(_ statement: SQLStatement, types: [ColumnType?]) throws -> [[Value]] {
         let prepared = try prepare(statement)
         defer { sqlite3_reset(prepared) }
         var rows: [[Value]] = []
@@ -68,7 +94,7 @@ final class SQLiteConnection: @unchecked Sendable {
 
     /// Runs a statement that returns no rows; returns how many rows it changed.
     @discardableResult
-    func run(_ statement: SQLStatement) throws -> Int {
+    func runNow(_ statement: SQLStatement) throws -> Int {
         let prepared = try prepare(statement)
         defer { sqlite3_reset(prepared) }
         let status = sqlite3_step(prepared)
@@ -100,14 +126,31 @@ final class SQLiteConnection: @unchecked Sendable {
             case .integer(let int): status = sqlite3_bind_int64(prepared, index, int)
             case .real(let double): status = sqlite3_bind_double(prepared, index, double)
             case .boolean(let bool): status = sqlite3_bind_int64(prepared, index, bool ? 1 : 0)
-            case .text(let text): status = sqlite3_bind_text(prepared, index, text, -1, Self.transient)
+            case .text(let text): status = Self.bind(text, to: prepared, at: index)
             }
             guard status == SQLITE_OK else { throw error(status, statement.sql) }
         }
         return prepared
     }
 
-    /// Reads a column, normalised to the declared type (NUMERIC columns hand back integers for whole numbers).
+    /// Binds text with its UTF-8 length, so that a NUL inside it is kept, not taken for its end.
+    private static func bind(_ text: String, to statement: OpaquePointer, at index: Int32) -> Int32 {
+        // An empty buffer may have no address, and a null pointer would bind NULL.
+        if text.isEmpty { return sqlite3_bind_text(statement, index, "", 0, Self.transient) }
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { characters in
+                sqlite3_bind_text64(
+                    statement, index, characters.baseAddress, sqlite3_uint64(characters.count), Self.transient, UInt8(SQLITE_UTF8))
+            }
+        }
+    }
+
+    /// Reads a column as what is stored in it. The declared type only decides exact conversions:
+    /// an INTEGER 0 or 1 in a boolean column is a boolean, and an INTEGER in a decimal or real
+    /// column is a real when the double holds it exactly (NUMERIC columns store whole numbers as
+    /// integers). Nothing else is converted: an INTEGER in a text column stays an integer, a TEXT
+    /// in an integer column stays text, a REAL in an integer column stays a real.
     private func column(_ statement: OpaquePointer, _ index: Int32, as type: ColumnType?) -> Value {
         switch sqlite3_column_type(statement, index) {
         case SQLITE_NULL:
@@ -115,23 +158,40 @@ final class SQLiteConnection: @unchecked Sendable {
         case SQLITE_INTEGER:
             let int = sqlite3_column_int64(statement, index)
             switch type {
-            case .boolean: return .boolean(int != 0)
-            case .decimal, .real: return .real(Double(int))
-            case .text: return .text(String(int))
+            case .boolean? where int == 0 || int == 1: return .boolean(int == 1)
+            case .decimal?, .real?: return Double(exactly: int).map(Value.real) ?? .integer(int)
             default: return .integer(int)
             }
         case SQLITE_FLOAT:
-            let double = sqlite3_column_double(statement, index)
-            if type == .integer, let exact = Int64(exactly: double) { return .integer(exact) }
-            return .real(double)
+            return .real(sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            let text = sqlite3_column_text(statement, index)
+            let count = Int(sqlite3_column_bytes(statement, index))
+            return text.map { bytes(UnsafeRawPointer($0), count, statement, index, storage: "TEXT") } ?? .text("")
         default:
-            let text = sqlite3_column_text(statement, index).map { String(cString: $0) } ?? ""
-            switch type {
-            case .integer?: return Int64(text).map(Value.integer) ?? .text(text)
-            case .decimal?, .real?: return Double(text).map(Value.real) ?? .text(text)
-            default: return .text(text)
-            }
+            let blob = sqlite3_column_blob(statement, index)
+            let count = Int(sqlite3_column_bytes(statement, index))
+            return blob.map { bytes($0, count, statement, index, storage: "BLOB") } ?? .text("")
         }
+    }
+
+    /// Text stored as bytes: the text itself when they are UTF-8, otherwise ``undecodable(_:)``.
+    private func bytes(_ start: UnsafeRawPointer, _ count: Int, _ statement: OpaquePointer, _ index: Int32, storage: String) -> Value {
+        let buffer = UnsafeRawBufferPointer(start: start, count: count)
+        if let text = String(validating: buffer, as: UTF8.self) { return .text(text) }
+        let name = sqlite3_column_name(statement, index).map { String(cString: $0) } ?? "?"
+        logger.warning(
+            "a \(storage) value that is not UTF-8 text was read as a marked hexadecimal text",
+            metadata: ["column": "\(name)", "bytes": "\(count)"])
+        return .text(Self.undecodable(Array(buffer)))
+    }
+
+    /// What a stored value that is not UTF-8 text reads as: U+FFFF (a Unicode noncharacter,
+    /// never a character of real text), `blob:`, and the bytes in hexadecimal. It cannot silently
+    /// equal the text of another row, and a filter or key bound as text never matches it in SQL
+    /// (a BLOB is never equal to a TEXT).
+    static func undecodable(_ bytes: [UInt8]) -> String {
+        "\u{FFFF}blob:" + bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     private func error(_ status: Int32, _ sql: String) -> SQLiteError {
@@ -139,6 +199,55 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// A thread that runs jobs one at a time, in order: the home of one connection's blocking calls.
+final class BlockingThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var stopped = false
+
+    init(name: String) {
+        let thread = Thread { [self] in loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `body` on the thread; the caller's task is suspended, not its thread blocked.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            submit { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// Lets the thread finish the jobs it has, then end.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func submit(_ job: @escaping () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
 }
 
 /// A failure reported by SQLite: its extended result code, message and the statement (for the log only).

@@ -10,21 +10,21 @@ struct SQLiteSession: StoreSession {
     let logger: Logger
 
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        try translated { try connection.execute("SAVEPOINT restable") }
+        try await translated { try $0.executeNow("SAVEPOINT restable") }
         do {
             let result = try await body()
-            try translated { try connection.execute("RELEASE restable") }
+            try await translated { try $0.executeNow("RELEASE restable") }
             return result
         } catch {
-            try translated { try connection.execute("ROLLBACK TO restable; RELEASE restable") }
+            try await translated { try $0.executeNow("ROLLBACK TO restable; RELEASE restable") }
             throw error
         }
     }
 
-    /// Runs `body`, translating a SQLite error into the engine's taxonomy.
-    private func translated<T>(_ body: () throws -> T) throws -> T {
+    /// Runs `body` on the connection's thread, translating a SQLite error into the engine's taxonomy.
+    private func translated<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         do {
-            return try body()
+            return try await connection.perform(body)
         } catch let error as SQLiteError {
             throw SQLiteErrorMapping.translate(error, logger: logger)
         }
@@ -35,30 +35,36 @@ struct SQLiteSession: StoreSession {
         let types = resource.columns.map { Optional($0.type) }
         let statements = builder.select(resource, where: predicate, limit: limit, offset: offset)
         if statements.count == 1 {
-            return try translated { try connection.query(statements[0], types: types) }.map { Self.row($0, of: resource) }
+            let statement = statements[0]
+            return try await translated { try $0.queryNow(statement, types: types) }.map { Self.row($0, of: resource) }
         }
-        var rows: [Row] = []
-        for statement in builder.select(resource, where: predicate, limit: nil, offset: nil) {
-            for values in try translated({ try connection.query(statement, types: types) }) {
-                rows.append(Self.row(values, of: resource))
-            }
+        let chunks = builder.select(resource, where: predicate, limit: nil, offset: nil)
+        let values = try await translated { connection in
+            var values: [[Value]] = []
+            for statement in chunks { values += try connection.queryNow(statement, types: types) }
+            return values
         }
-        return ChunkMerging.merge(rows, of: resource, limit: limit, offset: offset)
+        return ChunkMerging.merge(values.map { Self.row($0, of: resource) }, of: resource, limit: limit, offset: offset)
     }
 
     func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {
         if predicate.isTriviallyEmpty { return 0 }
-        var total = 0
-        for statement in builder.count(resource, where: predicate) {
-            if case .integer(let count) = try translated({ try connection.query(statement, types: [.integer]) }).first?.first {
-                total += Int(count)
+        let statements = builder.count(resource, where: predicate)
+        return try await translated { connection in
+            var total = 0
+            for statement in statements {
+                if case .integer(let count) = try connection.queryNow(statement, types: [.integer]).first?.first {
+                    total += Int(count)
+                }
             }
+            return total
         }
-        return total
     }
 
     func insert(_ resource: Resource, values: [String: Value]) async throws -> Row {
-        let rows = try translated { try connection.query(builder.insert(resource, values: values), types: resource.columns.map { $0.type }) }
+        let statement = builder.insert(resource, values: values)
+        let types = resource.columns.map { Optional($0.type) }
+        let rows = try await translated { try $0.queryNow(statement, types: types) }
         guard let values = rows.first else {
             throw RestableError(.internalError, "the database returned no row for an insert")
         }
@@ -67,20 +73,21 @@ struct SQLiteSession: StoreSession {
 
     func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) async throws -> Int {
         if predicate.isTriviallyEmpty || values.isEmpty { return 0 }
-        var changed = 0
-        for statement in builder.update(resource, where: predicate, set: values) {
-            changed += try translated { try connection.run(statement) }
-        }
-        return changed
+        return try await run(builder.update(resource, where: predicate, set: values))
     }
 
     func delete(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {
         if predicate.isTriviallyEmpty { return 0 }
-        var deleted = 0
-        for statement in builder.delete(resource, where: predicate) {
-            deleted += try translated { try connection.run(statement) }
+        return try await run(builder.delete(resource, where: predicate))
+    }
+
+    /// Runs statements in one trip to the connection's thread; returns how many rows they changed.
+    private func run(_ statements: [SQLStatement]) async throws -> Int {
+        try await translated { connection in
+            var changed = 0
+            for statement in statements { changed += try connection.runNow(statement) }
+            return changed
         }
-        return deleted
     }
 
     static func row(_ values: [Value], of resource: Resource) -> Row {

@@ -3,6 +3,17 @@ public import RestableCore
 import RestableSQL
 import Synchronization
 
+/// The database cannot be opened (a missing directory, no permission, not a database): a
+/// start-up error that retrying does not fix, unlike a busy database.
+public struct SQLiteOpenError: Error, Sendable, CustomStringConvertible {
+    /// The file, or `:memory:`.
+    public var path: String
+    /// SQLite's message (`unable to open database file`).
+    public var message: String
+
+    public var description: String { "cannot open the SQLite database '\(path)': \(message)" }
+}
+
 /// The embedded store: one SQLite database file (or an in-memory database).
 ///
 /// A file database runs in WAL mode with one writer connection, whose transactions are
@@ -30,24 +41,30 @@ public final class SQLiteStore: Store {
         do {
             switch location {
             case .memory:
-                writer = try SQLiteConnection(path: ":memory:")
+                writer = try SQLiteConnection(path: ":memory:", logger: logger)
                 readers = Mutex([])
                 readerGate = nil
             case .file(let path):
-                writer = try SQLiteConnection(path: path)
-                try writer.execute("PRAGMA journal_mode = WAL")
+                // Start-up, before anything shares the connections: these run on the caller's thread.
+                writer = try SQLiteConnection(path: path, logger: logger)
+                try writer.executeNow("PRAGMA journal_mode = WAL")
                 var opened: [SQLiteConnection] = []
                 for _ in 0..<max(1, readerCount) {
-                    let reader = try SQLiteConnection(path: path)
-                    try reader.execute("PRAGMA foreign_keys = ON; PRAGMA query_only = ON")
+                    let reader = try SQLiteConnection(path: path, logger: logger)
+                    try reader.executeNow("PRAGMA foreign_keys = ON; PRAGMA query_only = ON")
                     opened.append(reader)
                 }
                 readers = Mutex(opened)
                 readerGate = AsyncGate(width: opened.count)
             }
-            try writer.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+            try writer.executeNow("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
         } catch let error as SQLiteError {
-            throw RestableError(.storeBusy, "cannot open the SQLite database: \(error.message)")
+            let path: String
+            switch location {
+            case .memory: path = ":memory:"
+            case .file(let file): path = file
+            }
+            throw SQLiteOpenError(path: path, message: error.message)
         }
     }
 
@@ -56,12 +73,18 @@ public final class SQLiteStore: Store {
             try await transaction(on: writer, begin: "BEGIN IMMEDIATE") {
                 var created: [String] = []
                 for resource in schema.parentsFirst {
-                    let existing = try writer.query(
-                        SQLStatement("SELECT name FROM pragma_table_info(?)", binds: [.text(resource.table)]), types: [.text])
+                    let table = resource.table
+                    let existing = try await writer.perform {
+                        try $0.queryNow(SQLStatement("SELECT name FROM pragma_table_info(?)", binds: [.text(table)]), types: [.text])
+                    }
                     if existing.isEmpty {
                         let references = schema.references(of: resource.name)
-                        try writer.run(builder.createTable(resource, references: references, schema: schema))
-                        for index in builder.createIndexes(resource, references: references) { try writer.run(index) }
+                        let statements =
+                            [builder.createTable(resource, references: references, schema: schema)]
+                            + builder.createIndexes(resource, references: references)
+                        try await writer.perform { connection in
+                            for statement in statements { try connection.runNow(statement) }
+                        }
                         created.append(resource.name)
                         continue
                     }
@@ -109,27 +132,25 @@ public final class SQLiteStore: Store {
 
     public func close() async {
         await writerGate.withGate {
-            writer.close()
-            readers.withLock { readers in
-                readers.forEach { $0.close() }
-            }
+            await writer.close()
+            for reader in readers.withLock({ $0 }) { await reader.close() }
         }
     }
 
     /// Runs `body` between BEGIN and COMMIT; rolls back if it throws, and translates SQLite errors.
     private func transaction<T>(on connection: SQLiteConnection, begin: String, _ body: () async throws -> T) async throws -> T {
         do {
-            try connection.execute(begin)
+            try await connection.execute(begin)
         } catch let error as SQLiteError {
             throw SQLiteErrorMapping.translate(error, logger: logger)
         }
         do {
             let result = try await body()
-            try connection.execute("COMMIT")
+            try await connection.execute("COMMIT")
             return result
         } catch {
             do {
-                try connection.execute("ROLLBACK")
+                try await connection.execute("ROLLBACK")
             } catch {
                 logger.error("rollback failed", metadata: ["error": "\(error)"])
             }

@@ -76,7 +76,8 @@ struct Serve: AsyncParsableCommand {
         }
         let application: any ApplicationProtocolBox
         do {
-            application = try await ApplicationBox(buildApplication(configuration, options: options))
+            application = try await ApplicationBox(
+                buildApplication(configuration, options: options), for: configuration)
         } catch {
             FileHandle.standardError.write(Data("restable: cannot start: \(error)\n".utf8))
             throw ExitCode(1)

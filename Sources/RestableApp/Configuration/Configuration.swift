@@ -1,4 +1,5 @@
 public import RestableCore
+public import RestableHTTP
 
 /// Everything one configuration file declares: the database, the resources, the mounts, and
 /// the rows to load into tables that Restable creates.
@@ -13,13 +14,15 @@ public struct Configuration: Sendable {
     public var maximumBodySize: Int
     /// How many rows a transaction summary lists before it is truncated (counts stay complete).
     public var maximumSummaryRows: Int
+    /// Timeouts and the connection cap of the HTTP server (the `server` section).
+    public var limits: ServerLimits
     /// Where the configuration came from, for messages (a file path, or "the bundled demo").
     public var source: String
 
     public init(
         database: DatabaseLocation, schema: Schema, mounts: [MountConfiguration], seed: [(resource: String, rows: [[String: Value]])] = [],
         maximumBodySize: Int = Configuration.defaultMaximumBodySize, maximumSummaryRows: Int = Engine.defaultSummaryLimit,
-        source: String
+        limits: ServerLimits = ServerLimits(), source: String
     ) {
         self.database = database
         self.schema = schema
@@ -27,6 +30,7 @@ public struct Configuration: Sendable {
         self.seed = seed
         self.maximumBodySize = maximumBodySize
         self.maximumSummaryRows = maximumSummaryRows
+        self.limits = limits
         self.source = source
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 public import RestableCore
+import RestableHTTP
 import Yams
 
 /// Reads a YAML configuration, checking every part and naming the line of each problem.
@@ -126,16 +127,31 @@ public struct ConfigurationLoader {
         }
         var maximumBodySize = Configuration.defaultMaximumBodySize
         var maximumSummaryRows = Engine.defaultSummaryLimit
+        var limits = ServerLimits()
         if let (_, node) = section("server") {
-            for (key, _, value) in try members(node, "server", allowed: ["maxBodySize", "maxSummaryRows"]) {
-                guard let number = value.scalar.flatMap({ Int($0.string) }), number >= 0 else {
-                    throw error(value, "\(key) must be a whole number, zero or more")
-                }
-                if key == "maxBodySize" {
-                    guard number > 0 else { throw error(value, "maxBodySize must be a positive number of bytes") }
-                    maximumBodySize = number
-                } else {
-                    maximumSummaryRows = number
+            let allowed: Set<String> = [
+                "maxBodySize", "maxSummaryRows", "maxConnections", "headerTimeout", "bodyTimeout", "idleTimeout", "shutdownTimeout",
+            ]
+            for (key, _, value) in try members(node, "server", allowed: allowed) {
+                switch key {
+                case "headerTimeout": limits.headerTimeout = try seconds(value, key)
+                case "bodyTimeout": limits.bodyTimeout = try seconds(value, key)
+                case "idleTimeout": limits.idleTimeout = try seconds(value, key)
+                case "shutdownTimeout": limits.shutdownTimeout = try seconds(value, key)
+                default:
+                    guard let number = value.scalar.flatMap({ Int($0.string) }), number >= 0 else {
+                        throw error(value, "\(key) must be a whole number, zero or more")
+                    }
+                    switch key {
+                    case "maxBodySize":
+                        guard number > 0 else { throw error(value, "maxBodySize must be a positive number of bytes") }
+                        maximumBodySize = number
+                    case "maxConnections":
+                        guard number > 0 else { throw error(value, "maxConnections must be a positive number of connections") }
+                        limits.maximumConnections = number
+                    default:
+                        maximumSummaryRows = number
+                    }
                 }
             }
         }
@@ -150,7 +166,15 @@ public struct ConfigurationLoader {
         }
         return Configuration(
             database: database, schema: schema, mounts: mounts, seed: seed, maximumBodySize: maximumBodySize,
-            maximumSummaryRows: maximumSummaryRows, source: file)
+            maximumSummaryRows: maximumSummaryRows, limits: limits, source: file)
+    }
+
+    /// A duration in seconds: a positive number, a fraction allowed (`0.5`), at most a day.
+    private func seconds(_ node: Node, _ key: String) throws(ConfigurationError) -> Duration {
+        guard let text = node.scalar?.string, let number = Double(text), number.isFinite, number > 0, number <= 86_400 else {
+            throw error(node, "\(key) must be a number of seconds, more than 0 and at most 86400")
+        }
+        return .milliseconds(max(1, Int64((number * 1000).rounded())))
     }
 
     private func mountNodes(_ node: Node?) -> [Node] {

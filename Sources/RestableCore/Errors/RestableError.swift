@@ -36,7 +36,8 @@ extension RestableError {
             case notFound, unknownResource, unknownColumn, invalidKey, invalidBody, invalidValue, invalidFilter,
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
-                storeBusy, schemaMismatch, unboundedDelete, tooManyAffected, batchFailed, ambiguousMatch, internalError
+                storeBusy, schemaMismatch, unboundedDelete, tooManyAffected, batchFailed, ambiguousMatch, internalError,
+                requestTimeout
         }
         private let value: Internal
 
@@ -78,6 +79,8 @@ extension RestableError {
         public static var payloadTooLarge: Self { .init(value: .payloadTooLarge) }
         /// The request body is not JSON.
         public static var unsupportedMediaType: Self { .init(value: .unsupportedMediaType) }
+        /// The client stopped sending its request (headers or body) before it was complete.
+        public static var requestTimeout: Self { .init(value: .requestTimeout) }
         /// The database is busy or unreachable; the request may be retried.
         public static var storeBusy: Self { .init(value: .storeBusy) }
         /// An existing table lacks a configured column (Restable never alters tables).

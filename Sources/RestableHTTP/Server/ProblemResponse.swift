@@ -49,6 +49,7 @@ public enum ProblemResponse {
         case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch: .conflict
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
+        case .requestTimeout: .requestTimeout
         case .unsupportedMediaType: .unsupportedMediaType
         case .storeBusy: .serviceUnavailable
         case .schemaMismatch, .internalError: .internalServerError
@@ -76,6 +77,7 @@ public enum ProblemResponse {
         case .invalidReference: "Invalid reference"
         case .methodNotAllowed: "Method not allowed"
         case .payloadTooLarge: "Payload too large"
+        case .requestTimeout: "Request timeout"
         case .unsupportedMediaType: "Unsupported media type"
         case .storeBusy: "Database busy"
         case .unboundedDelete: "Unbounded delete"

@@ -45,6 +45,11 @@ public struct RestableResponder: HTTPResponder {
             var incoming = IncomingRequest(
                 method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(items: []),
                 headers: request.headers, body: [], authority: request.head.authority)
+            let tooLarge = RestableError(.payloadTooLarge, "the request body is larger than the maximum of \(maximumBodySize) bytes")
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBodySize {
+                // Refused before reading it (a client sending Expect: 100-continue never sends it).
+                return Self.closing(mount.dialect.failure(tooLarge, for: incoming))
+            }
             do {
                 incoming.query = try QueryItems(parsing: request.uri.query)
             } catch {
@@ -53,13 +58,28 @@ public struct RestableResponder: HTTPResponder {
             do {
                 var buffer = try await request.body.collect(upTo: maximumBodySize)
                 incoming.body = buffer.readBytes(length: buffer.readableBytes) ?? []
+            } catch is NIOTooManyBytesError {
+                return Self.closing(mount.dialect.failure(tooLarge, for: incoming))
+            } catch is RequestBodyTimeout {
+                return Self.closing(
+                    ProblemResponse.make(RestableError(.requestTimeout, "the request body stopped arriving before it was complete"), instance: path))
             } catch {
-                return mount.dialect.failure(
-                    RestableError(.payloadTooLarge, "the request body is larger than the maximum of \(maximumBodySize) bytes"),
-                    for: incoming)
+                // The connection broke (or the body was malformed): nothing is run, and the answer probably never arrives.
+                logger.notice(
+                    "the request body was not received completely; the request was not run",
+                    metadata: ["method": "\(request.method)", "path": "\(path)", "error": "\(error)"])
+                return Self.closing(
+                    ProblemResponse.make(RestableError(.invalidBody, "the request body was not received completely"), instance: path))
             }
             return await mount.dialect.respond(to: incoming)
         }
         return ProblemResponse.make(RestableError(.notFound, "nothing is served at \(path)"))
+    }
+
+    /// `response`, closing the connection after it (the rest of the body is not read).
+    private static func closing(_ response: Response) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        return response
     }
 }
