@@ -11,8 +11,9 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
 
     /// Converts a loosely typed value (from JSON) to this type, or fails with `invalidValue`.
     ///
-    /// Integers are accepted where a decimal or real is expected; a real with no fractional part
-    /// is accepted as an integer. Nothing is converted from or to text.
+    /// Integers are accepted where a decimal or real is expected when a double holds them
+    /// exactly; a real with no fractional part is accepted as an integer when it is in range.
+    /// Nothing is converted from or to text, and nothing is rounded or clamped.
     public func coerce(_ value: Value, column: String) throws(RestableError) -> Value {
         switch (self, value) {
         case (_, .null): return .null
@@ -20,7 +21,11 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
         case (.integer, .real(let double)):
             if double == double.rounded(), let exact = Int64(exactly: double) { return .integer(exact) }
         case (.text, .text): return value
-        case (.decimal, .integer(let int)), (.real, .integer(let int)): return .real(Double(int))
+        case (.decimal, .integer(let int)), (.real, .integer(let int)):
+            // Only integers a double holds exactly: a larger one is refused, never rounded.
+            if let double = Double(exactly: int) { return .real(double) }
+            throw RestableError(
+                .invalidValue, "column '\(column)' cannot hold \(int) exactly (at most 2^53 in magnitude)", column: column)
         case (.decimal, .real), (.real, .real): return value
         case (.boolean, .boolean): return value
         default: break
