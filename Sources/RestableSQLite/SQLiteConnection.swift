@@ -42,6 +42,9 @@ final class SQLiteConnection: @unchecked Sendable {
         try await thread.run { try body(self) }
     }
 
+    /// Whether the caller runs on the connection's thread.
+    var onOwnThread: Bool { thread.isCurrent }
+
     /// Closes the connection on its thread.
     func close() async {
         _ = try? await perform { $0.closeNow() }
@@ -206,10 +209,16 @@ final class BlockingThread: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [() -> Void] = []
     private var stopped = false
+    private var owner: pthread_t?
 
     init(name: String) {
-        let thread = Thread { [self] in loop() }
-        thread.name = name
+        let thread = Thread { [self] in
+            Thread.current.name = name  // set from inside: a name given before start is lost on Linux
+            condition.lock()
+            owner = pthread_self()
+            condition.unlock()
+            loop()
+        }
         thread.start()
     }
 
@@ -218,6 +227,13 @@ final class BlockingThread: @unchecked Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             submit { continuation.resume(with: Result { try body() }) }
         }
+    }
+
+    /// Whether the caller runs on this thread.
+    var isCurrent: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return owner.map { pthread_equal($0, pthread_self()) != 0 } ?? false
     }
 
     /// Lets the thread finish the jobs it has, then end.
