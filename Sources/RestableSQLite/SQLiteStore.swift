@@ -146,6 +146,9 @@ public final class SQLiteStore: Store {
         }
         do {
             let result = try await body()
+            // A request whose client went away (or a server that is stopping) rolls back
+            // rather than commit what nobody will hear about.
+            try Task.checkCancellation()
             try await connection.execute("COMMIT")
             return result
         } catch {

@@ -91,3 +91,19 @@ import Testing
         #expect(summaries.allSatisfy { $0 == ["DELETE orders 1", "DELETE line 10", "DELETE note 100"] })
     }
 }
+
+/// A request cancelled before it commits (its client went away) changes nothing.
+@Suite struct CancellationTests {
+    @Test func aCancelledDeleteRollsBack() async throws {
+        let (engine, store) = try await CustomSchemaTests.engine(OrderFreeTests.tree)
+        let task = Task {
+            try await engine.deleteMany(BulkDeleteRequest(resource: "node", selection: .everyRow(.none)))
+        }
+        task.cancel()
+        let result = await task.result
+        #expect(throws: RestableError.self) { try result.get() }
+        if case .failure(let error as RestableError) = result { #expect(error.code == .cancelled) }
+        #expect(try await engine.list(ListRequest(resource: "node")).count == 3)
+        await store.close()
+    }
+}

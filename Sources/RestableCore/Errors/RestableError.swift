@@ -36,7 +36,7 @@ extension RestableError {
             case notFound, unknownResource, unknownColumn, invalidKey, invalidBody, invalidValue, invalidFilter,
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
-                storeBusy, schemaMismatch, unboundedDelete, tooManyAffected, batchFailed, ambiguousMatch, internalError,
+                storeBusy, cancelled, schemaMismatch, unboundedDelete, tooManyAffected, batchFailed, ambiguousMatch, internalError,
                 requestTimeout
         }
         private let value: Internal
@@ -83,6 +83,9 @@ extension RestableError {
         public static var requestTimeout: Self { .init(value: .requestTimeout) }
         /// The database is busy or unreachable; the request may be retried.
         public static var storeBusy: Self { .init(value: .storeBusy) }
+        /// The request was cancelled before it committed (its client went away, or the server is
+        /// stopping): nothing changed, and it may be sent again.
+        public static var cancelled: Self { .init(value: .cancelled) }
         /// An existing table lacks a configured column (Restable never alters tables).
         public static var schemaMismatch: Self { .init(value: .schemaMismatch) }
         /// A delete of a whole collection named no keys and no filter, and did not say it meant every row.

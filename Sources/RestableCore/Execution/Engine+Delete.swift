@@ -140,7 +140,7 @@ extension RestableError {
     /// failures of the whole request (a busy database, an internal error).
     var isTargetFailure: Bool {
         switch code {
-        case .storeBusy, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
+        case .storeBusy, .cancelled, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
             false
         default:
             true

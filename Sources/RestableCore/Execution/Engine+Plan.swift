@@ -37,6 +37,7 @@ extension Engine {
         var frontier = start
         var depth = 0
         while !frontier.isEmpty {
+            try Task.checkCancellation()
             var next: [String: [Key]] = [:]
             for (parentName, keys) in frontier.sorted(by: { $0.key < $1.key }) where !keys.isEmpty {
                 for relationship in schema.dependents(of: parentName) where relationship.onDelete == .cascade {

@@ -104,6 +104,9 @@ public struct Engine: Sendable {
             return value
         } catch let error as RestableError {
             throw error
+        } catch is CancellationError {
+            logger.notice("request cancelled before it committed; rolled back")
+            throw RestableError(.cancelled, "the request was cancelled before it committed; nothing was changed")
         } catch {
             logger.error("store failure", metadata: ["error": "\(String(reflecting: error))"])
             throw RestableError(.internalError, "the request failed inside the database; the server log has the details")

@@ -32,6 +32,7 @@ struct TargetGathering {
         switch selection {
         case .keys(var source):
             while true {
+                try Task.checkCancellation()
                 let batch = try source.next(upTo: Engine.chunkSize)
                 if batch.isEmpty { break }
                 try await gatherKeyed(batch, in: session)
@@ -39,6 +40,7 @@ struct TargetGathering {
         case .rows(let predicate, let precondition):
             var after: [Value]?
             while true {
+                try Task.checkCancellation()
                 var page = predicate
                 if let after { page.conditions.append(.after(columns: resource.key, after)) }
                 let rows = try await session.select(resource, where: page, limit: Engine.chunkSize, offset: nil)

@@ -123,6 +123,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The client closed its side (curl --max-time, a killed job): nobody will read an answer,
+        // so the connection closes, which cancels a request in progress; one that has not
+        // committed is rolled back (see RestableChannel.handle). A client that half-closes and
+        // still waits for its answer is not supported.
+        if let event = event as? ChannelEvent, event == .inputClosed, !closing {
+            closing = true
+            cancelTimers()
+            context.close(promise: nil)
+            return
+        }
         if event is ChannelShouldQuiesceEvent, shutdownTimer == nil {
             quiescing = true
             let timeout = limits.shutdownTimeout

@@ -45,8 +45,16 @@ struct RestableChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
+    /// Serves the connection's requests; when the client goes away mid-request, the request's
+    /// task is cancelled, so that a change that has not committed yet is rolled back.
     func handle(value asyncChannel: Value, logger: Logger) async {
-        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+        let serving = Task { await handleHTTP(asyncChannel: asyncChannel, logger: logger) }
+        asyncChannel.channel.closeFuture.whenComplete { _ in serving.cancel() }
+        await withTaskCancellationHandler {
+            await serving.value
+        } onCancel: {
+            serving.cancel()
+        }
     }
 }
 

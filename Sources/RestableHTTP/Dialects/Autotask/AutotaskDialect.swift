@@ -119,7 +119,7 @@ public struct AutotaskDialect: Dialect {
             .badRequest
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
-        case .storeBusy: .serviceUnavailable
+        case .storeBusy, .cancelled: .serviceUnavailable
         default: .internalServerError
         }
     }
