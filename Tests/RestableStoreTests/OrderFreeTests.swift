@@ -107,3 +107,47 @@ import Testing
         await store.close()
     }
 }
+
+/// A lenient delete over a chain of refusals plans once per link: the rounds are bounded.
+@Suite struct LenientRoundsTests {
+    /// Nodes 1...n, each the parent (restrict) of the next, and node n + 1, which no request names.
+    static func chain(_ count: Int) -> String {
+        let nodes = (1...(count + 1)).map { $0 == 1 ? "{ id: 1 }" : "{ id: \($0), parent_id: \($0 - 1) }" }
+        return """
+            database: "sqlite::memory:"
+            resources:
+              node: { key: id, columns: { id: integer, parent_id: integer } }
+            relationships:
+              - { parent: node, child: node, columns: [parent_id], onDelete: restrict }
+            seed:
+              node: [\(nodes.joined(separator: ", "))]
+            """
+    }
+
+    @Test func aShortChainIsRefusedLinkByLink() async throws {
+        let (engine, store) = try await CustomSchemaTests.engine(Self.chain(10))
+        let outcome = try await engine.deleteMany(
+            BulkDeleteRequest(resource: "node", selection: OrderFreeTests.keys(Array(1...10)), options: DeleteOptions(handling: .lenient)))
+        #expect(outcome.kind == .none)
+        #expect(outcome.failureCount == 10)
+        #expect(outcome.failures.allSatisfy { $0.error.code == .restricted })
+        await store.close()
+    }
+
+    @Test func aChainLongerThanTheRoundLimitIsRefusedAsAWhole() async throws {
+        let length = Engine.maximumLenientRounds + 8
+        let (engine, store) = try await CustomSchemaTests.engine(Self.chain(length))
+        let error = await #expect(throws: RestableError.self) {
+            try await engine.deleteMany(
+                BulkDeleteRequest(
+                    resource: "node", selection: OrderFreeTests.keys(Array(1...Int64(length))), options: DeleteOptions(handling: .lenient)))
+        }
+        #expect(error?.code == .planTooLarge)
+        let strict = try await engine.deleteMany(
+            BulkDeleteRequest(resource: "node", selection: OrderFreeTests.keys(Array(1...Int64(length)))))
+        #expect(strict.kind == .none)
+        #expect(strict.failures.map(\.key) == [Key([.integer(Int64(length))])], "strict needs one round")
+        #expect(try await engine.list(ListRequest(resource: "node")).count == length + 1)
+        await store.close()
+    }
+}

@@ -36,7 +36,7 @@ extension RestableError {
             case notFound, unknownResource, unknownColumn, invalidKey, invalidBody, invalidValue, invalidFilter,
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
-                storeBusy, cancelled, schemaMismatch, unboundedDelete, tooManyAffected, batchFailed, ambiguousMatch, internalError,
+                storeBusy, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
                 requestTimeout
         }
         private let value: Internal
@@ -90,6 +90,9 @@ extension RestableError {
         public static var schemaMismatch: Self { .init(value: .schemaMismatch) }
         /// A delete of a whole collection named no keys and no filter, and did not say it meant every row.
         public static var unboundedDelete: Self { .init(value: .unboundedDelete) }
+        /// The request would touch more rows, or need more rounds of lenient refusals, than one
+        /// request may: nothing changed; send it in smaller parts.
+        public static var planTooLarge: Self { .init(value: .planTooLarge) }
         /// The request would change more rows than its `max-affected` allows.
         public static var tooManyAffected: Self { .init(value: .tooManyAffected) }
         /// Some targets of a strict many-row request failed, so nothing changed (each failure is listed).

@@ -51,7 +51,14 @@ extension Engine {
             var failures = gathering.failures
             var ready = gathering.ready
             var plan = DeletePlan(resource: resource.name)
+            var rounds = 0
             while !ready.isEmpty {
+                rounds += 1
+                guard rounds <= Self.maximumLenientRounds else {
+                    throw RestableError(
+                        .planTooLarge,
+                        "a lenient delete left out refused targets \(Self.maximumLenientRounds) times and still found more; nothing was changed: send it strict, or in smaller parts")
+                }
                 let (candidate, refused) = try await self.planDelete(ready, of: resource, in: session)
                 plan = candidate
                 if refused.isEmpty { break }
@@ -140,7 +147,7 @@ extension RestableError {
     /// failures of the whole request (a busy database, an internal error).
     var isTargetFailure: Bool {
         switch code {
-        case .storeBusy, .cancelled, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
+        case .storeBusy, .cancelled, .planTooLarge, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
             false
         default:
             true

@@ -4,6 +4,12 @@
 extension Engine {
     /// How many blocking keys a `restricted` error lists per relationship.
     static let blockingKeysShown = 5
+    /// The most rows one delete may delete or detach: the plan holds each one's key.
+    public static let maximumPlanRows = 5_000_000
+    /// The most times a lenient delete plans again after leaving out refused targets. Each round
+    /// reads the plan anew, so a chain of refusals (each target blocked only once the one before
+    /// it is left out) is cut off here rather than costing a round per target.
+    public static let maximumLenientRounds = 32
 
     /// The plan for deleting `targets` (existing rows of `resource` that passed their own
     /// checks), and the targets it refuses: a target is refused when a row that stays would
@@ -36,6 +42,7 @@ extension Engine {
     private func closeUnderCascade(_ plan: inout DeletePlan, from start: [String: [Key]], in session: any StoreSession) async throws {
         var frontier = start
         var depth = 0
+        var total = start.values.reduce(0) { $0 + $1.count }
         while !frontier.isEmpty {
             try Task.checkCancellation()
             var next: [String: [Key]] = [:]
@@ -50,6 +57,8 @@ extension Engine {
                         if plan.deleted[child.name]?[key] == nil {
                             plan.deleted[child.name, default: KeyMap()][key] = depth + 1
                             next[child.name, default: []].append(key)
+                            total += 1
+                            guard total <= Self.maximumPlanRows else { throw Self.planTooLarge(Self.maximumPlanRows) }
                         }
                     }
                 }
@@ -57,6 +66,11 @@ extension Engine {
             frontier = next
             depth += 1
         }
+    }
+
+    static func planTooLarge(_ limit: Int) -> RestableError {
+        RestableError(
+            .planTooLarge, "this delete would touch more than \(limit) rows in one request; nothing was changed: send it in smaller parts")
     }
 
     /// The rows that stay but whose foreign key names a row that goes, through set-null: they

@@ -83,6 +83,7 @@ public enum ProblemResponse {
         case .cancelled: "Request cancelled"
         case .unboundedDelete: "Unbounded delete"
         case .tooManyAffected: "Too many rows affected"
+        case .planTooLarge: "Request too large"
         case .batchFailed: "Nothing changed"
         case .ambiguousMatch: "More than one row matches"
         default: "Internal error"

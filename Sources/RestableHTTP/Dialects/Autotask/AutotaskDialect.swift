@@ -115,7 +115,7 @@ public struct AutotaskDialect: Dialect {
         switch code {
         case .notFound, .unknownResource: .notFound
         case .invalidKey, .invalidBody, .invalidValue, .invalidFilter, .invalidQuery, .invalidHeader, .unknownColumn, .missingValue,
-            .keyImmutable:
+            .keyImmutable, .planTooLarge, .unboundedDelete, .tooManyAffected:
             .badRequest
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
