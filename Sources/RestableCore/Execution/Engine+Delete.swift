@@ -88,8 +88,7 @@ extension Engine {
     /// the set-null columns, then deletes, deepest rows first. Returns the summary, the counts,
     /// and whether the summary was capped.
     func apply(_ plan: DeletePlan, summaryLimit: Int, in session: any StoreSession) async throws -> ([Change], ChangeCounts, Bool) {
-        let ordered = plan.ordered
-        let listed = ordered.prefix(max(0, summaryLimit))
+        let (listed, counts, total) = plan.summary(limit: max(0, summaryLimit))
         var rowsByResource: [String: KeyMap<Row>] = [:]
         for name in Set(listed.map(\.row.resource)).sorted() {
             let resource = try schema.require(name)
@@ -109,22 +108,26 @@ extension Engine {
         for (name, rows) in plan.cleared.sorted(by: { $0.key < $1.key }) {
             let resource = try schema.require(name)
             var byColumns: [[String]: [[Value]]] = [:]
-            for (key, cleared) in rows.entries { byColumns[cleared.columns.sorted(), default: []].append(key.values) }
+            rows.forEach { key, cleared in byColumns[cleared.columns.sorted(), default: []].append(key.values) }
             for (columns, keys) in byColumns.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
                 let values = Dictionary(uniqueKeysWithValues: columns.map { ($0, Value.null) })
                 _ = try await session.update(resource, where: .columns(resource.key, in: keys), set: values)
             }
         }
-        let deepest = plan.deleted.mapValues { rows in rows.entries.map(\.1).max() ?? 0 }
+        let deepest = plan.deleted.mapValues { rows in
+            var deepest = 0
+            rows.forEach { _, depth in deepest = max(deepest, depth) }
+            return deepest
+        }
         let order = plan.deleted.keys.sorted { a, b in
             deepest[a] != deepest[b] ? deepest[a, default: 0] > deepest[b, default: 0] : a < b
         }
         for name in order {
             guard let rows = plan.deleted[name], !rows.isEmpty else { continue }
             let resource = try schema.require(name)
-            _ = try await session.delete(resource, where: .columns(resource.key, in: rows.entries.map { $0.0.values }))
+            _ = try await session.delete(resource, where: .columns(resource.key, in: rows.keyValues))
         }
-        return (changes, DeletePlan.counts(of: ordered), ordered.count > listed.count)
+        return (changes, counts, total > listed.count)
     }
 }
 

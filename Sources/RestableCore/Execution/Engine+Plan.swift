@@ -77,13 +77,15 @@ extension Engine {
     /// are detached. Clearing a required column blocks the parent instead.
     private func findSetNulls(_ plan: inout DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
         for (parentName, rows) in plan.deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
-            let keys = rows.entries.map(\.0)
-            for relationship in schema.dependents(of: parentName) where relationship.onDelete == .setNull {
+            let relationships = schema.dependents(of: parentName).filter { $0.onDelete == .setNull }
+            guard !relationships.isEmpty else { continue }
+            let keys = rows.keyValues
+            for relationship in relationships {
                 let child = try schema.require(relationship.child)
                 let required = relationship.columns.contains { name in
                     child.key.contains(name) || child.column(named: name)?.required == true
                 }
-                for row in try await session.select(child, where: .columns(relationship.columns, in: keys.map(\.values))) {
+                for row in try await session.select(child, where: .columns(relationship.columns, in: keys)) {
                     let key = row.key(in: child)
                     guard plan.deleted[child.name]?[key] == nil else { continue }
                     let parentKey = Key(row.values(of: relationship.columns))
@@ -107,10 +109,12 @@ extension Engine {
     /// names nothing, as in SQL).
     private func findRestricts(_ plan: DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
         for (parentName, rows) in plan.deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
-            let keys = rows.entries.map(\.0)
-            for relationship in schema.dependents(of: parentName) where relationship.onDelete == .restrict {
+            let relationships = schema.dependents(of: parentName).filter { $0.onDelete == .restrict }
+            guard !relationships.isEmpty else { continue }
+            let keys = rows.keyValues
+            for relationship in relationships {
                 let child = try schema.require(relationship.child)
-                for row in try await session.select(child, where: .columns(relationship.columns, in: keys.map(\.values))) {
+                for row in try await session.select(child, where: .columns(relationship.columns, in: keys)) {
                     let key = row.key(in: child)
                     if plan.deletes(RowReference(resource: child.name, key: key)) { continue }
                     if let cleared = plan.clearedColumns(of: RowReference(resource: child.name, key: key)),

@@ -52,30 +52,58 @@ public struct DeletePlan: Sendable {
         cleared[row.resource]?[row.key]?.columns
     }
 
-    /// Every row the plan touches, in the summary's documented order: by depth from the targets,
-    /// then DELETE before UPDATE, then resource name, then key in SQL order.
-    public var ordered: [(verb: ChangeVerb, row: RowReference)] {
-        var entries: [(depth: Int, verb: ChangeVerb, row: RowReference)] = []
-        for (resource, rows) in deleted {
-            for (key, depth) in rows.entries { entries.append((depth, .delete, RowReference(resource: resource, key: key))) }
-        }
-        for (resource, rows) in cleared {
-            for (key, cleared) in rows.entries { entries.append((cleared.depth, .update, RowReference(resource: resource, key: key))) }
-        }
-        entries.sort { a, b in
+    /// One entry of the summary, and its place in the documented order: by depth from the
+    /// targets, then DELETE before UPDATE, then resource name, then key in SQL order.
+    public struct Entry: Sendable {
+        public var depth: Int
+        public var verb: ChangeVerb
+        public var row: RowReference
+
+        static func precedes(_ a: Entry, _ b: Entry) -> Bool {
             if a.depth != b.depth { return a.depth < b.depth }
             if a.verb != b.verb { return a.verb == .delete }
             if a.row.resource != b.row.resource { return a.row.resource < b.row.resource }
             return Key.precedes(a.row.key, b.row.key)
         }
-        return entries.map { ($0.verb, $0.row) }
     }
 
-    /// Counts per resource and verb, resources in the order they first appear in ``ordered``.
-    public static func counts(of ordered: [(verb: ChangeVerb, row: RowReference)]) -> ChangeCounts {
+    /// The first `limit` rows of the summary in order, the counts per resource and verb (resources
+    /// in the order they first appear in the summary), and how many rows the plan touches. Keeps
+    /// at most `2 * limit` entries at a time, whatever the plan's size.
+    public func summary(limit: Int) -> (leading: [Entry], counts: ChangeCounts, total: Int) {
+        var kept: [Entry] = []
+        var total = 0
+        var first: [String: [ChangeVerb: Entry]] = [:]
+        func consider(_ entry: Entry) {
+            total += 1
+            if let earlier = first[entry.row.resource]?[entry.verb], !Entry.precedes(entry, earlier) {
+                // an earlier entry of this resource and verb is already known
+            } else {
+                first[entry.row.resource, default: [:]][entry.verb] = entry
+            }
+            guard limit > 0 else { return }
+            kept.append(entry)
+            if kept.count >= 2 * limit {
+                kept.sort(by: Entry.precedes)
+                kept.removeSubrange(limit...)
+            }
+        }
+        for (resource, rows) in deleted {
+            rows.forEach { key, depth in consider(Entry(depth: depth, verb: .delete, row: RowReference(resource: resource, key: key))) }
+        }
+        for (resource, rows) in cleared {
+            rows.forEach { key, cleared in
+                consider(Entry(depth: cleared.depth, verb: .update, row: RowReference(resource: resource, key: key)))
+            }
+        }
+        kept.sort(by: Entry.precedes)
+        if kept.count > limit { kept.removeSubrange(max(0, limit)...) }
         var counts = ChangeCounts()
-        for entry in ordered { counts.add(entry.verb, entry.row.resource) }
-        return counts
+        let firsts = first.flatMap { resource, verbs in verbs.values.map { ($0, resource) } }.sorted { Entry.precedes($0.0, $1.0) }
+        for (entry, resource) in firsts {
+            counts.add(entry.verb, resource, entry.verb == .delete ? deletedCount(of: resource) : clearedCount(of: resource))
+        }
+        return (kept, counts, total)
     }
 
     public var isEmpty: Bool { deleted.values.allSatisfy(\.isEmpty) && cleared.values.allSatisfy(\.isEmpty) }

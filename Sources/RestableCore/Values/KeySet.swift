@@ -52,6 +52,21 @@ struct KeyMap<Element: Sendable>: Sendable {
     var count: Int { integers.count + others.count }
     var isEmpty: Bool { count == 0 }
 
+    /// Calls `body` with every entry, in no particular order, building each key only then.
+    func forEach(_ body: (Key, Element) -> Void) {
+        for (int, element) in integers { body(Key([.integer(int)]), element) }
+        for (key, element) in others { body(key, element) }
+    }
+
+    /// Every key's values, in no particular order (for a statement's key list).
+    var keyValues: [[Value]] {
+        var values: [[Value]] = []
+        values.reserveCapacity(count)
+        for int in integers.keys { values.append([.integer(int)]) }
+        for key in others.keys { values.append(key.values) }
+        return values
+    }
+
     /// Every entry, in no particular order.
     var entries: [(Key, Element)] {
         integers.map { (Key([.integer($0.key)]), $0.value) } + others.map { ($0.key, $0.value) }
