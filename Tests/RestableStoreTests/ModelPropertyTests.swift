@@ -129,22 +129,35 @@ import Testing
             selection = .filter([.equals("v", text)], precondition)
         case .everyRow(let precondition):
             selection = .everyRow(precondition)
+        case .batch(let operations):
+            let outcome = try await engine.batch(
+                BatchRequest(
+                    operations: operations.map { .delete(resource: scenario.resource, key: .values($0.0.values), precondition: $0.1) },
+                    options: options))
+            return Self.observed(outcome, byIndex: true)
         }
         do {
             let outcome = try await engine.deleteMany(BulkDeleteRequest(resource: scenario.resource, selection: selection, options: options))
-            var failures: [Key: String] = [:]
-            for failure in outcome.failures { failures[failure.key!] = failure.error.code.description }
-            var counts: [String: [String: Int]] = [:]
-            for resource in outcome.counts.resources {
-                for (verb, count) in outcome.counts.verbs(of: resource) { counts[resource, default: [:]][verb.rawValue] = count }
-            }
-            return DeleteModel.Outcome(
-                kind: outcome.kind, failures: failures, summary: outcome.changes.map { "\($0.verb.rawValue) \($0.resource) \($0.key)" },
-                counts: counts, succeeded: outcome.kind == .none ? 0 : outcome.succeeded)
+            return Self.observed(outcome, byIndex: false)
         } catch {
             guard error.code == .tooManyAffected else { throw error }
             return DeleteModel.Outcome(kind: .none, failures: [:], summary: [], counts: [:], succeeded: 0, tooManyAffected: error.count)
         }
+    }
+
+    /// An engine outcome in the model's terms; a batch's failures are keyed by position.
+    static func observed(_ outcome: ChangeOutcome, byIndex: Bool) -> DeleteModel.Outcome {
+        var failures: [Key: String] = [:]
+        for failure in outcome.failures {
+            failures[byIndex ? Key([.integer(Int64(failure.index!))]) : failure.key!] = failure.error.code.description
+        }
+        var counts: [String: [String: Int]] = [:]
+        for resource in outcome.counts.resources {
+            for (verb, count) in outcome.counts.verbs(of: resource) { counts[resource, default: [:]][verb.rawValue] = count }
+        }
+        return DeleteModel.Outcome(
+            kind: outcome.kind, failures: failures, summary: outcome.changes.map { "\($0.verb.rawValue) \($0.resource) \($0.key)" },
+            counts: counts, succeeded: outcome.kind == .none ? 0 : outcome.succeeded)
     }
 
     static func dump(_ engine: Engine, _ scenario: Scenario) async throws -> [String: [Key: Row]] {

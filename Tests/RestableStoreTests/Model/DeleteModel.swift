@@ -19,6 +19,8 @@ struct DeleteModel {
         /// Rows whose `v` column equals the value.
         case textEquals(String, Precondition)
         case everyRow(Precondition)
+        /// A mixed batch of single-row deletes, run in order: each sees what the earlier ones did.
+        case batch([(Key, Precondition)])
     }
 
     struct Outcome: Equatable {
@@ -108,6 +110,7 @@ struct DeleteModel {
 
     /// What the request does, and the tables afterwards.
     func run(_ name: String, _ selection: Selection, _ options: DeleteOptions) -> (Outcome, [String: [Key: Row]]) {
+        if case .batch(let operations) = selection { return runBatch(name, operations, options) }
         let addressed = resource(name)
         var targets: [(Key, Precondition)] = []
         switch selection {
@@ -118,6 +121,8 @@ struct DeleteModel {
             targets = (tables[name] ?? [:]).values.filter { $0["v"] == .text(text) }.map { ($0.key(in: addressed), precondition) }
         case .everyRow(let precondition):
             targets = (tables[name] ?? [:]).keys.map { ($0, precondition) }
+        case .batch:
+            return runBatch(name, [], options)
         }
         var failures: [Key: String] = [:]
         var accepted: [Reference] = []
@@ -195,5 +200,36 @@ struct DeleteModel {
             kind: failures.isEmpty ? .all : .partial, failures: failures,
             summary: entries.map { "\($0.1) \($0.2.resource) \($0.2.key)" }, counts: counts, succeeded: accepted.count)
         return (outcome, options.dryRun ? tables : after)
+    }
+
+    /// A batch: each delete alone and strict, in order, on the tables the earlier ones left;
+    /// failures are keyed by the operation's position. Strict: one failure and nothing changes.
+    func runBatch(_ name: String, _ operations: [(Key, Precondition)], _ options: DeleteOptions) -> (Outcome, [String: [Key: Row]]) {
+        var current = tables
+        var failures: [Key: String] = [:]
+        var summary: [String] = []
+        var counts: [String: [String: Int]] = [:]
+        var succeeded = 0
+        for (index, operation) in operations.enumerated() {
+            let single = DeleteModel(resources: resources, relationships: relationships, tables: current)
+            let (outcome, after) = single.run(
+                name, .keys([operation]), DeleteOptions(ignoreMissing: options.ignoreMissing, handling: .strict))
+            if let code = outcome.failures.values.first {
+                failures[Key([.integer(Int64(index))])] = code
+                continue
+            }
+            current = after
+            summary += outcome.summary
+            for (resource, verbs) in outcome.counts {
+                for (verb, count) in verbs { counts[resource, default: [:]][verb, default: 0] += count }
+            }
+            succeeded += 1
+        }
+        if failures.isEmpty || (options.handling == .lenient && succeeded > 0) {
+            let outcome = Outcome(
+                kind: failures.isEmpty ? .all : .partial, failures: failures, summary: summary, counts: counts, succeeded: succeeded)
+            return (outcome, options.dryRun ? tables : current)
+        }
+        return (Outcome(kind: .none, failures: failures, summary: [], counts: [:], succeeded: 0), tables)
     }
 }

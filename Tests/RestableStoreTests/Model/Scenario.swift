@@ -94,7 +94,19 @@ struct Scenario: CustomStringConvertible {
             default: .override
             }
         }
-        switch random.int(0...9) {
+        switch random.int(0...11) {
+        case 10, 11:
+            let existing = rows[addressed.name]!
+            var operations: [(Key, Precondition)] = []
+            for _ in 0..<random.int(1...max(1, size)) {
+                if random.chance(85), !existing.isEmpty {
+                    let row = random.pick(existing)
+                    operations.append((row.key(in: addressed), precondition(for: row)))
+                } else {
+                    operations.append((Key(addressed.key.map { _ in Value.integer(Int64(random.int(90...99))) }), precondition(for: nil)))
+                }
+            }
+            selection = .batch(operations)
         case 0: selection = .everyRow(random.chance(50) ? .override : .none)
         case 1: selection = .textEquals(random.pick(["a", "b"]), random.chance(50) ? .override : .none)
         default:
@@ -134,6 +146,7 @@ struct Scenario: CustomStringConvertible {
         case .keys(let keys): lines.append("delete \(resource) keys \(keys.map { "\($0.0) \($0.1)" })")
         case .textEquals(let text, let precondition): lines.append("delete \(resource) where v = \(text) \(precondition)")
         case .everyRow(let precondition): lines.append("delete every \(resource) \(precondition)")
+        case .batch(let operations): lines.append("batch of deletes of \(resource): \(operations.map { "\($0.0) \($0.1)" })")
         }
         lines.append("options \(options.handling) ignoreMissing \(options.ignoreMissing) maxAffected \(String(describing: options.maxAffected))")
         return lines.joined(separator: "\n")
