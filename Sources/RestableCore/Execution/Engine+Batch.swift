@@ -121,7 +121,9 @@ extension Engine {
     ) async throws {
         try precondition.check(row, in: resource)
         let key = row.key(in: resource)
-        let (plan, refused) = try await planDelete([key], of: resource, in: session)
+        var target = KeyMap<Int>()
+        target[key] = 0
+        let (plan, refused) = try await planDelete(target, of: resource, in: session)
         if let error = refused[key] { throw error }
         let (changes, counts, truncated) = try await apply(plan, summaryLimit: log.remaining, in: session)
         log.append(changes, counts: counts, truncated: truncated)

@@ -62,11 +62,11 @@ extension Engine {
                 let (candidate, refused) = try await self.planDelete(ready, of: resource, in: session)
                 plan = candidate
                 if refused.isEmpty { break }
-                for (key, error) in refused.entries { failures.add(TargetFailure(key: key, index: gathering.position(of: key), error: error)) }
-                ready = options.handling == .strict ? [] : ready.filter { refused[$0] == nil }
+                for (key, error) in refused.entries { failures.add(TargetFailure(key: key, index: ready[key], error: error)) }
+                ready = options.handling == .strict ? KeyMap() : ready.filter { refused[$0] == nil }
                 plan = DeletePlan(resource: resource.name)
             }
-            if options.handling == .strict, !failures.isEmpty { ready = [] }
+            if options.handling == .strict, !failures.isEmpty { ready = KeyMap() }
             guard !ready.isEmpty else {
                 return try Self.committable(ChangeOutcome(failures: failures, kind: failures.isEmpty ? .all : .none, dryRun: options.dryRun), options)
             }
@@ -125,7 +125,11 @@ extension Engine {
         for name in order {
             guard let rows = plan.deleted[name], !rows.isEmpty else { continue }
             let resource = try schema.require(name)
-            _ = try await session.delete(resource, where: .columns(resource.key, in: rows.keyValues))
+            let keys = rows.keys
+            for chunk in keys.chunks(of: Self.chunkSize) {
+                try Task.checkCancellation()
+                _ = try await session.delete(resource, where: .columns(resource.key, in: keys.values(chunk)))
+            }
         }
         return (changes, counts, total > listed.count)
     }

@@ -15,14 +15,12 @@ extension Engine {
     /// checks), and the targets it refuses: a target is refused when a row that stays would
     /// still point through a restrict relationship at a row of its closure, or when its
     /// closure would clear a required column through a set-null relationship.
-    func planDelete(_ targets: [Key], of resource: Resource, in session: any StoreSession) async throws -> (
+    func planDelete(_ targets: KeyMap<Int>, of resource: Resource, in session: any StoreSession) async throws -> (
         plan: DeletePlan, refused: KeyMap<RestableError>
     ) {
         var plan = DeletePlan(resource: resource.name)
-        var roots = KeyMap<Int>()
-        for key in targets { roots[key] = 0 }
-        plan.deleted[resource.name] = roots
-        try await closeUnderCascade(&plan, from: [resource.name: targets], in: session)
+        plan.deleted[resource.name] = targets.mapValues { _ in 0 }
+        try await closeUnderCascade(&plan, from: [resource.name: targets.keys], in: session)
         var blocked: [RowReference: [Blocker]] = [:]
         try await findSetNulls(&plan, blocked: &blocked, in: session)
         try await findRestricts(plan, blocked: &blocked, in: session)
@@ -39,26 +37,28 @@ extension Engine {
     }
 
     /// Adds every row reached by cascade from `frontier`, level by level, set-based.
-    private func closeUnderCascade(_ plan: inout DeletePlan, from start: [String: [Key]], in session: any StoreSession) async throws {
+    private func closeUnderCascade(_ plan: inout DeletePlan, from start: [String: CompactKeys], in session: any StoreSession) async throws {
         var frontier = start
         var depth = 0
         var total = start.values.reduce(0) { $0 + $1.count }
         while !frontier.isEmpty {
             try Task.checkCancellation()
-            var next: [String: [Key]] = [:]
+            var next: [String: CompactKeys] = [:]
             for (parentName, keys) in frontier.sorted(by: { $0.key < $1.key }) where !keys.isEmpty {
                 for relationship in schema.dependents(of: parentName) where relationship.onDelete == .cascade {
                     let child = try schema.require(relationship.child)
-                    let rows = try await session.select(child, where: .columns(relationship.columns, in: keys.map(\.values)))
-                    for row in rows {
-                        let key = row.key(in: child)
-                        let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
-                        plan.reachedFrom[child.name, default: KeyMap()][key, default: []].append(parent)
-                        if plan.deleted[child.name]?[key] == nil {
-                            plan.deleted[child.name, default: KeyMap()][key] = depth + 1
-                            next[child.name, default: []].append(key)
-                            total += 1
-                            guard total <= Self.maximumPlanRows else { throw Self.planTooLarge(Self.maximumPlanRows) }
+                    for chunk in keys.chunks(of: Engine.chunkSize) {
+                        let rows = try await session.select(child, where: .columns(relationship.columns, in: keys.values(chunk)))
+                        for row in rows {
+                            let key = row.key(in: child)
+                            let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
+                            plan.reachedFrom[child.name, default: KeyMap()][key, default: []].append(parent)
+                            if plan.deleted[child.name]?[key] == nil {
+                                plan.deleted[child.name, default: KeyMap()][key] = depth + 1
+                                next[child.name, default: CompactKeys()].append(key)
+                                total += 1
+                                guard total <= Self.maximumPlanRows else { throw Self.planTooLarge(Self.maximumPlanRows) }
+                            }
                         }
                     }
                 }
@@ -79,26 +79,28 @@ extension Engine {
         for (parentName, rows) in plan.deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
             let relationships = schema.dependents(of: parentName).filter { $0.onDelete == .setNull }
             guard !relationships.isEmpty else { continue }
-            let keys = rows.keyValues
+            let keys = rows.keys
             for relationship in relationships {
                 let child = try schema.require(relationship.child)
                 let required = relationship.columns.contains { name in
                     child.key.contains(name) || child.column(named: name)?.required == true
                 }
-                for row in try await session.select(child, where: .columns(relationship.columns, in: keys)) {
-                    let key = row.key(in: child)
-                    guard plan.deleted[child.name]?[key] == nil else { continue }
-                    let parentKey = Key(row.values(of: relationship.columns))
-                    if required {
-                        blocked[RowReference(resource: parentName, key: parentKey), default: []].append(
-                            Blocker(relationship: relationship, child: key, clearsRequired: true))
-                        continue
+                for chunk in keys.chunks(of: Engine.chunkSize) {
+                    for row in try await session.select(child, where: .columns(relationship.columns, in: keys.values(chunk))) {
+                        let key = row.key(in: child)
+                        guard plan.deleted[child.name]?[key] == nil else { continue }
+                        let parentKey = Key(row.values(of: relationship.columns))
+                        if required {
+                            blocked[RowReference(resource: parentName, key: parentKey), default: []].append(
+                                Blocker(relationship: relationship, child: key, clearsRequired: true))
+                            continue
+                        }
+                        let depth = (rows[parentKey] ?? 0) + 1
+                        var cleared = plan.cleared[child.name]?[key] ?? DeletePlan.Cleared(columns: [], depth: depth)
+                        cleared.columns.formUnion(relationship.columns)
+                        cleared.depth = min(cleared.depth, depth)
+                        plan.cleared[child.name, default: KeyMap()][key] = cleared
                     }
-                    let depth = (rows[parentKey] ?? 0) + 1
-                    var cleared = plan.cleared[child.name]?[key] ?? DeletePlan.Cleared(columns: [], depth: depth)
-                    cleared.columns.formUnion(relationship.columns)
-                    cleared.depth = min(cleared.depth, depth)
-                    plan.cleared[child.name, default: KeyMap()][key] = cleared
                 }
             }
         }
@@ -111,19 +113,21 @@ extension Engine {
         for (parentName, rows) in plan.deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
             let relationships = schema.dependents(of: parentName).filter { $0.onDelete == .restrict }
             guard !relationships.isEmpty else { continue }
-            let keys = rows.keyValues
+            let keys = rows.keys
             for relationship in relationships {
                 let child = try schema.require(relationship.child)
-                for row in try await session.select(child, where: .columns(relationship.columns, in: keys)) {
-                    let key = row.key(in: child)
-                    if plan.deletes(RowReference(resource: child.name, key: key)) { continue }
-                    if let cleared = plan.clearedColumns(of: RowReference(resource: child.name, key: key)),
-                        !cleared.isDisjoint(with: relationship.columns)
-                    {
-                        continue
+                for chunk in keys.chunks(of: Engine.chunkSize) {
+                    for row in try await session.select(child, where: .columns(relationship.columns, in: keys.values(chunk))) {
+                        let key = row.key(in: child)
+                        if plan.deletes(RowReference(resource: child.name, key: key)) { continue }
+                        if let cleared = plan.clearedColumns(of: RowReference(resource: child.name, key: key)),
+                            !cleared.isDisjoint(with: relationship.columns)
+                        {
+                            continue
+                        }
+                        let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
+                        blocked[parent, default: []].append(Blocker(relationship: relationship, child: key, clearsRequired: false))
                     }
-                    let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
-                    blocked[parent, default: []].append(Blocker(relationship: relationship, child: key, clearsRequired: false))
                 }
             }
         }

@@ -11,10 +11,10 @@ struct TargetGathering {
     let resource: Resource
     let options: DeleteOptions
     private(set) var failures: FailureList
-    /// Targets that exist and passed their own checks, in request order, each once.
-    private(set) var ready: [Key] = []
-    /// Every target seen, with its first position in the request.
-    private var positions = KeyMap<Int>()
+    /// Targets that exist and passed their own checks, each once, with its position in the request.
+    private(set) var ready = KeyMap<Int>()
+    /// Every target seen.
+    private var seen = KeySet()
     private var position = 0
 
     init(engine: Engine, resource: Resource, options: DeleteOptions, failureLimit: Int) {
@@ -24,9 +24,6 @@ struct TargetGathering {
         self.failures = FailureList(limit: failureLimit)
     }
 
-    func position(of key: Key) -> Int? {
-        positions[key]
-    }
 
     mutating func gather(_ selection: Selection, in session: any StoreSession) async throws {
         switch selection {
@@ -47,10 +44,8 @@ struct TargetGathering {
                 guard let last = rows.last else { break }
                 after = last.values(of: resource.key)
                 for row in rows {
-                    let key = row.key(in: resource)
-                    positions[key] = position
+                    check(row, row.key(in: resource), precondition, at: position)
                     position += 1
-                    check(row, key, precondition)
                 }
                 if rows.count < Engine.chunkSize { break }
             }
@@ -59,13 +54,10 @@ struct TargetGathering {
 
     /// Resolves a chunk of keys, finds which rows exist, and checks each.
     private mutating func gatherKeyed(_ batch: [KeyedTarget], in session: any StoreSession) async throws {
-        var targets: [(Key, Precondition)] = []
+        var targets: [(Key, Precondition, Int)] = []
         for target in batch {
             let key = try engine.planner.key(target.key, of: resource)
-            if positions[key] == nil {
-                positions[key] = position
-                targets.append((key, target.precondition))
-            }
+            if seen.insert(key) { targets.append((key, target.precondition, position)) }
             position += 1
         }
         guard !targets.isEmpty else { return }
@@ -73,21 +65,21 @@ struct TargetGathering {
         for row in try await session.select(resource, where: .columns(resource.key, in: targets.map { $0.0.values })) {
             found[row.key(in: resource)] = row
         }
-        for (key, precondition) in targets {
+        for (key, precondition, index) in targets {
             if let row = found[key] {
-                check(row, key, precondition)
+                check(row, key, precondition, at: index)
             } else if !options.ignoreMissing {
-                failures.add(TargetFailure(key: key, index: positions[key], error: Engine.notFound(resource, key)))
+                failures.add(TargetFailure(key: key, index: index, error: Engine.notFound(resource, key)))
             }
         }
     }
 
-    private mutating func check(_ row: Row, _ key: Key, _ precondition: Precondition) {
+    private mutating func check(_ row: Row, _ key: Key, _ precondition: Precondition, at index: Int) {
         do {
             try precondition.check(row, in: resource)
-            ready.append(key)
+            ready[key] = index
         } catch {
-            failures.add(TargetFailure(key: key, index: positions[key], error: error))
+            failures.add(TargetFailure(key: key, index: index, error: error))
         }
     }
 }

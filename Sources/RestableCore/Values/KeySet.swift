@@ -27,8 +27,8 @@ public struct KeySet: Sendable {
 
 /// A dictionary keyed by ``Key``, compact for single integer keys as ``KeySet`` is.
 struct KeyMap<Element: Sendable>: Sendable {
-    private var integers: [Int64: Element] = [:]
-    private var others: [Key: Element] = [:]
+    private(set) var integers: [Int64: Element] = [:]
+    private(set) var others: [Key: Element] = [:]
 
     subscript(key: Key) -> Element? {
         get {
@@ -58,17 +58,66 @@ struct KeyMap<Element: Sendable>: Sendable {
         for (key, element) in others { body(key, element) }
     }
 
-    /// Every key's values, in no particular order (for a statement's key list).
-    var keyValues: [[Value]] {
-        var values: [[Value]] = []
-        values.reserveCapacity(count)
-        for int in integers.keys { values.append([.integer(int)]) }
-        for key in others.keys { values.append(key.values) }
-        return values
+    /// Every key, compactly, in no particular order (to be read in chunks for statements).
+    var keys: CompactKeys {
+        CompactKeys(integers: Array(integers.keys), others: Array(others.keys))
+    }
+
+    func mapValues<T: Sendable>(_ transform: (Element) -> T) -> KeyMap<T> {
+        var mapped = KeyMap<T>()
+        mapped.integers = integers.mapValues(transform)
+        mapped.others = others.mapValues(transform)
+        return mapped
+    }
+
+    /// The entries whose key passes `isIncluded`.
+    func filter(_ isIncluded: (Key) -> Bool) -> KeyMap {
+        var kept = KeyMap()
+        kept.integers = integers.filter { isIncluded(Key([.integer($0.key)])) }
+        kept.others = others.filter { isIncluded($0.key) }
+        return kept
     }
 
     /// Every entry, in no particular order.
     var entries: [(Key, Element)] {
         integers.map { (Key([.integer($0.key)]), $0.value) } + others.map { ($0.key, $0.value) }
+    }
+}
+
+/// Keys held compactly (single integer keys as bare `Int64`s) and read a chunk at a time, so that
+/// a statement's key list for a million rows is never built at once.
+struct CompactKeys: Sendable {
+    private var integers: [Int64]
+    private var others: [Key]
+
+    init(integers: [Int64] = [], others: [Key] = []) {
+        self.integers = integers
+        self.others = others
+    }
+
+    init(_ keys: [Key]) {
+        self.init()
+        for key in keys { append(key) }
+    }
+
+    mutating func append(_ key: Key) {
+        if key.values.count == 1, case .integer(let value) = key.values[0] {
+            integers.append(value)
+        } else {
+            others.append(key)
+        }
+    }
+
+    var count: Int { integers.count + others.count }
+    var isEmpty: Bool { count == 0 }
+
+    /// The values of the keys at `range` (positions count integers first, then the others).
+    func values(_ range: Range<Int>) -> [[Value]] {
+        range.map { index in index < integers.count ? [.integer(integers[index])] : others[index - integers.count].values }
+    }
+
+    /// The keys' values in chunks of at most `size`.
+    func chunks(of size: Int) -> [Range<Int>] {
+        stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 }
