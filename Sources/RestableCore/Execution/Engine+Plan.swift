@@ -73,63 +73,61 @@ extension Engine {
             .planTooLarge, "this delete would touch more than \(limit) rows in one request; nothing was changed: send it in smaller parts")
     }
 
-    /// The rows that stay but whose foreign key names a row that goes, through set-null: they
-    /// are detached. Clearing a required column blocks the parent instead.
-    private func findSetNulls(_ plan: inout DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
-        for (parentName, rows) in plan.deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
-            let relationships = schema.dependents(of: parentName).filter { $0.onDelete == .setNull }
+    /// Calls `body` with every row that names, through a relationship of `action`, a row of
+    /// `deleted` (the parent's resource, its depths, and the child's resource go with it).
+    private func forEachDependent(
+        of deleted: [String: KeyMap<Int>], through action: ReferentialAction, in session: any StoreSession,
+        _ body: (Relationship, Resource, String, KeyMap<Int>, Row) -> Void
+    ) async throws {
+        for (parentName, rows) in deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
+            let relationships = schema.dependents(of: parentName).filter { $0.onDelete == action }
             guard !relationships.isEmpty else { continue }
             let keys = rows.keys
             for relationship in relationships {
                 let child = try schema.require(relationship.child)
-                let required = relationship.columns.contains { name in
-                    child.key.contains(name) || child.column(named: name)?.required == true
-                }
                 for chunk in keys.chunks(of: Engine.chunkSize) {
+                    try Task.checkCancellation()
                     for row in try await session.select(child, where: .columns(relationship.columns, in: keys.values(chunk))) {
-                        let key = row.key(in: child)
-                        guard plan.deleted[child.name]?[key] == nil else { continue }
-                        let parentKey = Key(row.values(of: relationship.columns))
-                        if required {
-                            blocked[RowReference(resource: parentName, key: parentKey), default: []].append(
-                                Blocker(relationship: relationship, child: key, clearsRequired: true))
-                            continue
-                        }
-                        let depth = (rows[parentKey] ?? 0) + 1
-                        var cleared = plan.cleared[child.name]?[key] ?? DeletePlan.Cleared(columns: [], depth: depth)
-                        cleared.columns.formUnion(relationship.columns)
-                        cleared.depth = min(cleared.depth, depth)
-                        plan.cleared[child.name, default: KeyMap()][key] = cleared
+                        body(relationship, child, parentName, rows, row)
                     }
                 }
             }
         }
     }
 
+    /// The rows that stay but whose foreign key names a row that goes, through set-null: they
+    /// are detached. Clearing a required column blocks the parent instead.
+    private func findSetNulls(_ plan: inout DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
+        var found = plan
+        try await forEachDependent(of: plan.deleted, through: .setNull, in: session) { relationship, child, parentName, parents, row in
+            let key = row.key(in: child)
+            guard found.deleted[child.name]?[key] == nil else { return }
+            let parentKey = Key(row.values(of: relationship.columns))
+            let required = relationship.columns.contains { name in child.key.contains(name) || child.column(named: name)?.required == true }
+            if required {
+                blocked[RowReference(resource: parentName, key: parentKey), default: []].append(
+                    Blocker(relationship: relationship, child: key, clearsRequired: true))
+                return
+            }
+            let depth = (parents[parentKey] ?? 0) + 1
+            var cleared = found.cleared[child.name]?[key] ?? DeletePlan.Cleared(columns: [], depth: depth)
+            cleared.columns.formUnion(relationship.columns)
+            cleared.depth = min(cleared.depth, depth)
+            found.cleared[child.name, default: KeyMap()][key] = cleared
+        }
+        plan = found
+    }
+
     /// The rows that stay and would still point at a row that goes through a restrict
     /// relationship (a row the plan detaches no longer points: a foreign key with a null column
     /// names nothing, as in SQL).
     private func findRestricts(_ plan: DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
-        for (parentName, rows) in plan.deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
-            let relationships = schema.dependents(of: parentName).filter { $0.onDelete == .restrict }
-            guard !relationships.isEmpty else { continue }
-            let keys = rows.keys
-            for relationship in relationships {
-                let child = try schema.require(relationship.child)
-                for chunk in keys.chunks(of: Engine.chunkSize) {
-                    for row in try await session.select(child, where: .columns(relationship.columns, in: keys.values(chunk))) {
-                        let key = row.key(in: child)
-                        if plan.deletes(RowReference(resource: child.name, key: key)) { continue }
-                        if let cleared = plan.clearedColumns(of: RowReference(resource: child.name, key: key)),
-                            !cleared.isDisjoint(with: relationship.columns)
-                        {
-                            continue
-                        }
-                        let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
-                        blocked[parent, default: []].append(Blocker(relationship: relationship, child: key, clearsRequired: false))
-                    }
-                }
-            }
+        try await forEachDependent(of: plan.deleted, through: .restrict, in: session) { relationship, child, parentName, _, row in
+            let reference = RowReference(resource: child.name, key: row.key(in: child))
+            if plan.deletes(reference) { return }
+            if let cleared = plan.clearedColumns(of: reference), !cleared.isDisjoint(with: relationship.columns) { return }
+            let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
+            blocked[parent, default: []].append(Blocker(relationship: relationship, child: reference.key, clearsRequired: false))
         }
     }
 

@@ -94,22 +94,7 @@ struct Scenario: CustomStringConvertible {
             default: .override
             }
         }
-        switch random.int(0...11) {
-        case 10, 11:
-            let existing = rows[addressed.name]!
-            var operations: [(Key, Precondition)] = []
-            for _ in 0..<random.int(1...max(1, size)) {
-                if random.chance(85), !existing.isEmpty {
-                    let row = random.pick(existing)
-                    operations.append((row.key(in: addressed), precondition(for: row)))
-                } else {
-                    operations.append((Key(addressed.key.map { _ in Value.integer(Int64(random.int(90...99))) }), precondition(for: nil)))
-                }
-            }
-            selection = .batch(operations)
-        case 0: selection = .everyRow(random.chance(50) ? .override : .none)
-        case 1: selection = .textEquals(random.pick(["a", "b"]), random.chance(50) ? .override : .none)
-        default:
+        func targets() -> [(Key, Precondition)] {
             let existing = rows[addressed.name]!
             var targets: [(Key, Precondition)] = []
             for _ in 0..<random.int(1...max(1, size)) {
@@ -121,7 +106,13 @@ struct Scenario: CustomStringConvertible {
                     targets.append((missing, precondition(for: nil)))
                 }
             }
-            selection = .keys(targets)
+            return targets
+        }
+        switch random.int(0...11) {
+        case 0: selection = .everyRow(random.chance(50) ? .override : .none)
+        case 1: selection = .textEquals(random.pick(["a", "b"]), random.chance(50) ? .override : .none)
+        case 10, 11: selection = .batch(targets())
+        default: selection = .keys(targets())
         }
         options = DeleteOptions(
             ignoreMissing: random.chance(30), handling: random.chance(50) ? .strict : .lenient, dryRun: false,
