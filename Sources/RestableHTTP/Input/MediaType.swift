@@ -1,4 +1,4 @@
-public import Hummingbird
+public import HTTPTypes
 public import RestableCore
 
 /// The body's media type (RFC 9110 §8.3.1): `type/subtype *(OWS ";" OWS parameter)`.
