@@ -5,18 +5,21 @@ public import RestableCore
 /// Kept apart from ``NativeDialect`` so that it can be tested and fuzzed on its own.
 public enum FilterSyntax {
     public static func filter(column: String, _ text: String) throws(RestableError) -> FilterInput {
-        guard let dot = text.firstIndex(of: ".") else { return .equals(column, text) }
-        let name = String(text[..<dot])
-        let operand = String(text[text.index(after: dot)...])
+        // Scalars, not Characters: a combining mark after `.` must not hide the dot.
+        let scalars = text.unicodeScalars
+        guard let dot = scalars.firstIndex(of: ".") else { return .equals(column, text) }
+        let name = String(scalars[..<dot])
+        let operand = String(scalars[scalars.index(after: dot)...])
         if let op = ComparisonOperator(rawValue: name) {
             return FilterInput(column: column, operation: .compare(op), operands: [operand])
         }
         switch name {
         case "in":
-            guard operand.hasPrefix("("), operand.hasSuffix(")") else {
+            let list = operand.unicodeScalars
+            guard list.count >= 2, list.first == "(", list.last == ")" else {
                 throw RestableError(.invalidFilter, "write a list filter as \(column)=in.(a,b,c)", column: column)
             }
-            return FilterInput(column: column, operation: .oneOf, operands: try listItems(String(operand.dropFirst().dropLast()), column))
+            return FilterInput(column: column, operation: .oneOf, operands: try listItems(String(list.dropFirst().dropLast()), column))
         case "is":
             switch operand {
             case "null": return FilterInput(column: column, operation: .isNull(true), operands: [])
@@ -29,13 +32,14 @@ public enum FilterSyntax {
     }
 
     /// The items of `a,b,"c,d"`: double quotes protect commas; `\"` is a quote inside quotes.
+    /// Read scalar by scalar, so that a combining mark after a quote or comma cannot hide it.
     public static func listItems(_ text: String, _ column: String) throws(RestableError) -> [String] {
         guard !text.isEmpty else { return [] }
         var items: [String] = []
-        var current = ""
+        var current = String.UnicodeScalarView()
         var quoted = false
         var escaped = false
-        for character in text {
+        for character in text.unicodeScalars {
             if escaped {
                 current.append(character)
                 escaped = false
@@ -44,14 +48,14 @@ public enum FilterSyntax {
             } else if character == "\"" {
                 quoted.toggle()
             } else if character == ",", !quoted {
-                items.append(current)
-                current = ""
+                items.append(String(current))
+                current = String.UnicodeScalarView()
             } else {
                 current.append(character)
             }
         }
         guard !quoted else { throw RestableError(.invalidFilter, "unterminated quote in the list of \(column)", column: column) }
-        items.append(current)
+        items.append(String(current))
         return items
     }
 }
