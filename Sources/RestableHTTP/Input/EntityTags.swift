@@ -1,5 +1,4 @@
 public import HTTPTypes
-public import Hummingbird
 public import RestableCore
 
 /// An entity tag (RFC 9110 §8.8.3): an opaque quoted string, strong or weak (`W/"..."`).

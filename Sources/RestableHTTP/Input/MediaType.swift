@@ -1,7 +1,7 @@
-public import Hummingbird
+public import HTTPTypes
 public import RestableCore
 
-/// The body's media type (RFC 9110 §8.3.1): `type/subtype *(OWS ";" OWS parameter)`.
+/// The body's media type (RFC 9110 §8.3.1): `type/subtype *(OWS ";" OWS [parameter])`.
 public struct MediaType: Sendable, Hashable {
     /// Lower-cased.
     public var type: String
@@ -28,6 +28,8 @@ public struct MediaType: Sendable, Hashable {
         scanner.skipWhitespace()
         while scanner.take(UInt8(ascii: ";")) {
             scanner.skipWhitespace()
+            // RFC 9110 §5.6.6: a parameter may be empty (`application/json;`).
+            if scanner.atEnd || scanner.peek == UInt8(ascii: ";") { continue }
             guard let name = scanner.token(), scanner.take(UInt8(ascii: "=")), let value = scanner.word() else { return nil }
             parameters.append((name.lowercased(), value))
             scanner.skipWhitespace()

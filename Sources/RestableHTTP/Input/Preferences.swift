@@ -1,5 +1,4 @@
 public import HTTPTypes
-public import Hummingbird
 public import RestableCore
 
 /// One preference of an RFC 7240 `Prefer` header: `name[=value]` and its `;` parameters.

@@ -18,12 +18,14 @@ public struct QueryItems: Sendable, Sequence {
     /// bytes are not UTF-8.
     public init(parsing query: String?) throws(RestableError) {
         var items: [Item] = []
-        for part in (query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
-            let name: Substring
-            var value: Substring?
-            if let equals = part.firstIndex(of: "=") {
-                name = part[..<equals]
-                value = part[part.index(after: equals)...]
+        // Split on scalars, not Characters: a combining mark after `&` or `=` must not hide it.
+        for scalars in (query ?? "").unicodeScalars.split(separator: "&", omittingEmptySubsequences: true) {
+            let part = String(String.UnicodeScalarView(scalars))
+            let name: String
+            var value: String?
+            if let equals = scalars.firstIndex(of: "=") {
+                name = String(String.UnicodeScalarView(scalars[..<equals]))
+                value = String(String.UnicodeScalarView(scalars[scalars.index(after: equals)...]))
             } else {
                 name = part
             }

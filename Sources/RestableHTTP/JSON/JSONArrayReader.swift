@@ -12,6 +12,8 @@ public struct JSONArrayReader: Sendable {
         guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "[") else {
             throw parser.failure("expected a JSON array")
         }
+        // The array itself counts towards the depth limit, as in JSONParser.parse.
+        try parser.nest()
         parser.index += 1
     }
 

@@ -56,7 +56,7 @@ public struct JSONParser: Sendable {
         return value
     }
 
-    private mutating func nest() throws(Failure) {
+    mutating func nest() throws(Failure) {
         depth += 1
         guard depth <= Self.maximumDepth else { throw failure("nested too deeply") }
     }

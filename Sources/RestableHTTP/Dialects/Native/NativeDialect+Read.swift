@@ -45,54 +45,13 @@ extension NativeDialect {
         return filters
     }
 
+    /// One filter (`column=value` or `column=op.value`); see ``FilterSyntax``.
     static func filter(column: String, _ text: String) throws(RestableError) -> FilterInput {
-        guard let dot = text.firstIndex(of: ".") else { return .equals(column, text) }
-        let name = String(text[..<dot])
-        let operand = String(text[text.index(after: dot)...])
-        if let op = ComparisonOperator(rawValue: name) {
-            return FilterInput(column: column, operation: .compare(op), operands: [operand])
-        }
-        switch name {
-        case "in":
-            guard operand.hasPrefix("("), operand.hasSuffix(")") else {
-                throw RestableError(.invalidFilter, "write a list filter as \(column)=in.(a,b,c)", column: column)
-            }
-            return FilterInput(column: column, operation: .oneOf, operands: try listItems(String(operand.dropFirst().dropLast()), column))
-        case "is":
-            switch operand {
-            case "null": return FilterInput(column: column, operation: .isNull(true), operands: [])
-            case "notnull": return FilterInput(column: column, operation: .isNull(false), operands: [])
-            default: throw RestableError(.invalidFilter, "write \(column)=is.null or \(column)=is.notnull", column: column)
-            }
-        default:
-            return .equals(column, text)
-        }
+        try FilterSyntax.filter(column: column, text)
     }
 
-    /// The items of `a,b,"c,d"`: double quotes protect commas; `\"` is a quote inside quotes.
+    /// The items of an `in.(...)` list; see ``FilterSyntax``.
     static func listItems(_ text: String, _ column: String) throws(RestableError) -> [String] {
-        guard !text.isEmpty else { return [] }
-        var items: [String] = []
-        var current = ""
-        var quoted = false
-        var escaped = false
-        for character in text {
-            if escaped {
-                current.append(character)
-                escaped = false
-            } else if quoted, character == "\\" {
-                escaped = true
-            } else if character == "\"" {
-                quoted.toggle()
-            } else if character == ",", !quoted {
-                items.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        guard !quoted else { throw RestableError(.invalidFilter, "unterminated quote in the list of \(column)", column: column) }
-        items.append(current)
-        return items
+        try FilterSyntax.listItems(text, column)
     }
 }
