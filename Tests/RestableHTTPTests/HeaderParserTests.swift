@@ -37,7 +37,7 @@ import Testing
     @Test func preferencesReadStrictly() throws {
         let read = try #require(Self.settings(["return=minimal, handling=LENIENT", "tx=rollback, max-affected=\"7\""]))
         #expect(read.returnMinimal && read.handling == .lenient && read.rollback && read.maxAffected == 7)
-        #expect(read.appliedField == "return=minimal, handling=LENIENT, tx=rollback, max-affected=7")  // values as sent
+        #expect(read.appliedField == "return=minimal, handling=lenient, tx=rollback, max-affected=7")  // values lower-cased
         #expect(Self.settings(["return=minimal", "return=MINIMAL"])?.applied.count == 1)  // the same twice is once
         for refused in [["return=minimal, return=representation"], ["return"], ["return=short"], ["tx=maybe"], ["handling=strict;x"],
             ["max-affected=-1"], ["max-affected=+1"], ["max-affected= 1 1"], ["max-affected=99999999999999999999"], ["max-affected=\"\""],
