@@ -264,3 +264,21 @@ import Testing
         }
     }
 }
+
+extension HostileInputTests {
+    /// A number comes back as it was sent, or is refused: nothing is rounded on its way.
+    @Test func numbersADoubleCannotHoldAreRefused() async throws {
+        try await withDemoApp { api in
+            for body in [#"{"name": "Exact", "balance": 12.345678901234567890, "credit_limit": 1}"#,
+                         #"{"name": "Exact", "balance": 12345678901234567890, "credit_limit": 1}"#,
+                         #"{"name": "Exact", "balance": 9007199254740993, "credit_limit": 1}"#] {
+                let reply = try await api.send(.post, "/api/customer", headers: json, body: body)
+                #expect(reply.status == .badRequest, "\(body): \(reply.text)")
+            }
+            let fine = try await api.send(.post, "/api/customer", headers: json, body: #"{"name": "Exact", "balance": 0.1, "credit_limit": 1e3}"#)
+            #expect(fine.status == .created)
+            #expect(fine.json?["balance"] == .number(0.1))
+            #expect(fine.text.contains(#""balance":0.1,"credit_limit":1000.0"#))
+        }
+    }
+}
