@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RestableApp
 import RestableCore
+import RestableSQLite
 import Testing
 
 /// The outcome of a delete is a function of the schema, the data and the set of targets, never
@@ -148,6 +149,43 @@ import Testing
         #expect(strict.kind == .none)
         #expect(strict.failures.map(\.key) == [Key([.integer(Int64(length))])], "strict needs one round")
         #expect(try await engine.list(ListRequest(resource: "node")).count == length + 1)
+        await store.close()
+    }
+}
+
+/// Cases the reference model found, shrunk, as plain tests.
+@Suite struct ModelFindingsTests {
+    /// Two rows that name each other through a set-null of a required column (and themselves
+    /// through a restrict): deleting both is allowed, as neither stays. The engine used to let the
+    /// database's ON DELETE SET NULL fire row by row, which hit the NOT NULL column of the row
+    /// still to be deleted.
+    @Test func rowsThatNameEachOtherThroughARequiredSetNullGoTogether() async throws {
+        let node = Resource(
+            name: "r0", key: ["id"],
+            columns: [
+                Column(name: "id", type: .integer), Column(name: "f1", type: .integer, required: true),
+                Column(name: "f2", type: .integer),
+            ])
+        let schema = Schema(
+            resources: [node],
+            relationships: [
+                Relationship(parent: "r0", child: "r0", columns: ["f1"], onDelete: .setNull),
+                Relationship(parent: "r0", child: "r0", columns: ["f2"], onDelete: .restrict),
+            ])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let store = try SQLiteStore(.memory, logger: logger)
+        _ = try await store.prepare(schema, seed: [])
+        try await store.write { session in
+            _ = try await session.insert(node, values: ["id": .integer(1), "f1": .integer(2), "f2": .integer(1)])
+            _ = try await session.insert(node, values: ["id": .integer(2), "f1": .integer(1), "f2": .integer(2)])
+        }
+        let engine = Engine(schema: schema, store: store, logger: logger)
+        let outcome = try await engine.deleteMany(
+            BulkDeleteRequest(resource: "r0", selection: OrderFreeTests.keys([2, 1]), options: DeleteOptions(handling: .lenient)))
+        #expect(outcome.kind == .all)
+        #expect(outcome.changes.map(\.key) == [Key([.integer(1)]), Key([.integer(2)])])
+        #expect(try await engine.list(ListRequest(resource: "r0")).isEmpty)
         await store.close()
     }
 }
