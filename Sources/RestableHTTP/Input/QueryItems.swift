@@ -57,28 +57,34 @@ public struct QueryItems: Sendable, Sequence {
         items.contains { $0.name == name }
     }
 
-    /// The value of an option that may be given at most once (`""` for a bare name), or nil if absent.
-    public func single(_ name: String) throws(RestableError) -> String? {
+    /// The item of an option that may be given at most once, or nil if absent.
+    private func only(_ name: String) throws(RestableError) -> Item? {
         let matching = items.filter { $0.name == name }
         guard matching.count <= 1 else {
             throw RestableError(.invalidQuery, "query parameter '\(name)' is given \(matching.count) times; give it once")
         }
-        return matching.first.map { $0.value ?? "" }
+        return matching.first
     }
 
-    /// A boolean option: absent is false, a bare name (`?dryrun`) is true, and a value must be
+    /// The value of an option that may be given at most once (`""` for a bare name), or nil if absent.
+    public func single(_ name: String) throws(RestableError) -> String? {
+        try only(name).map { $0.value ?? "" }
+    }
+
+    /// A boolean option, nil when absent: a bare name (`?dryrun`) is true, and a value must be
     /// `true`, `false`, `1` or `0`. Anything else (`?all=ture`, `?all=`) is `invalidQuery`.
-    public func flag(_ name: String) throws(RestableError) -> Bool {
-        let matching = items.filter { $0.name == name }
-        guard matching.count <= 1 else {
-            throw RestableError(.invalidQuery, "query parameter '\(name)' is given \(matching.count) times; give it once")
-        }
-        guard let item = matching.first else { return false }
+    public func boolean(_ name: String) throws(RestableError) -> Bool? {
+        guard let item = try only(name) else { return nil }
         guard let value = item.value else { return true }
         guard let flag = StrictValue.boolean(value) else {
             throw RestableError(.invalidQuery, "query parameter '\(name)' must be true or false, got '\(value)'")
         }
         return flag
+    }
+
+    /// A boolean option that is false when absent (see ``boolean(_:)``).
+    public func flag(_ name: String) throws(RestableError) -> Bool {
+        try boolean(name) ?? false
     }
 
     /// A whole-number option (zero or more), or nil if absent.

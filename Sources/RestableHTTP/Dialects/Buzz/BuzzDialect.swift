@@ -52,7 +52,7 @@ public struct BuzzDialect: Dialect {
             }
             guard !ids.isEmpty else { throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField) }
         }
-        let queryStrict = try request.query.single("strict") != nil ? try request.query.flag("strict") : nil
+        let queryStrict = try request.query.boolean("strict")
         let bodyStrict = try body?.boolean("strict", in: "the body")
         if let queryStrict, let bodyStrict, queryStrict != bodyStrict {
             throw RestableError(.invalidQuery, "strict is \(queryStrict) in the query and \(bodyStrict) in the body; send one")

@@ -46,9 +46,7 @@ extension LiveAPIDialect {
     }
 
     static func summaryDropped(_ request: IncomingRequest) throws(RestableError) -> Bool {
-        let given = try request.query.single("txsummary")
-        let keep = try request.query.flag("txsummary")
-        return given != nil && !keep
+        try !(request.query.boolean("txsummary") ?? true)
     }
 
     /// The options of a change: `?ignoredeleted` (where `ignoreMissing` applies) and `?dryrun`.

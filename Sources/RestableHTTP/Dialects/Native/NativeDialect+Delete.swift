@@ -74,9 +74,8 @@ extension NativeDialect {
 
     /// `?txsummary=false` or `Prefer: return=minimal`: the answer leaves the summary out.
     static func summaryDropped(_ request: IncomingRequest, _ preferences: Preferences) throws(RestableError) -> Bool {
-        let given = try request.query.single("txsummary")
-        let keep = try request.query.flag("txsummary")
-        return (given != nil && !keep) || preferences.returnMinimal
+        let keep = try request.query.boolean("txsummary") ?? true
+        return !keep || preferences.returnMinimal
     }
 
     /// Adds `Preference-Applied` when any preference was acted on.
