@@ -63,8 +63,8 @@ public struct ChangeOutcome: Sendable {
     public var kind: OutcomeKind
     /// True when nothing was committed because the request asked for a dry run.
     public var dryRun: Bool
-    /// Set by the engine when it knows every failure, listed or not, is a missing row.
-    var allFailuresMissing = false
+    /// True when every failure, listed or not, is a missing row.
+    private var allFailuresMissing: Bool
 
     public init(
         changes: [Change] = [], truncated: Bool = false, counts: ChangeCounts = ChangeCounts(), succeeded: Int = 0,
@@ -79,6 +79,7 @@ public struct ChangeOutcome: Sendable {
         var keys = KeySet()
         for failure in failures { if let key = failure.key { keys.insert(key) } }
         self.failedKeys = keys
+        self.allFailuresMissing = failures.allSatisfy { $0.error.code == .notFound }
         self.kind = kind
         self.dryRun = dryRun
     }
@@ -98,7 +99,6 @@ public struct ChangeOutcome: Sendable {
 
     /// True when every failure is a missing row (a dialect may answer 404 rather than 409).
     public var everyFailureIsMissing: Bool {
-        !failures.isEmpty && !failuresTruncated && failures.allSatisfy { $0.error.code == .notFound }
-            || failuresTruncated && allFailuresMissing
+        failureCount > 0 && allFailuresMissing
     }
 }

@@ -6,14 +6,13 @@ extension Engine {
 
     /// Deletes one row and follows its relationships, all in one transaction.
     ///
-    /// Fails with `notFound` (unless `ignoreMissing`), `checksumMismatch`, `checksumRequired` or
-    /// `restricted`; in every failure nothing changes.
+    /// Fails with `notFound` (unless `ignoreMissing`), `checksumMismatch`, `checksumRequired`,
+    /// `restricted` or `tooManyAffected`; in every failure nothing changes.
     public func delete(_ request: DeleteRequest) async throws(RestableError) -> ChangeOutcome {
         let outcome = try await deleteMany(
             BulkDeleteRequest(
                 resource: request.resource, selection: .keys(KeyList([KeyedTarget(key: request.key, precondition: request.precondition)])),
-                options: DeleteOptions(
-                    ignoreMissing: request.ignoreMissing, handling: .strict, dryRun: request.dryRun, summaryLimit: request.summaryLimit)))
+                options: request.options))
         if let failure = outcome.failures.first { throw failure.error }
         return outcome
     }
@@ -50,24 +49,24 @@ extension Engine {
             try await gathering.gather(selection, in: session)
             var failures = gathering.failures
             var ready = gathering.ready
-            var plan = DeletePlan(resource: resource.name)
+            var accepted: DeletePlan?
             var rounds = 0
-            while !ready.isEmpty {
+            while accepted == nil, !ready.isEmpty {
                 rounds += 1
                 guard rounds <= Self.maximumLenientRounds else {
                     throw RestableError(
                         .planTooLarge,
                         "a lenient delete left out refused targets \(Self.maximumLenientRounds) times and still found more; nothing was changed: send it strict, or in smaller parts")
                 }
-                let (candidate, refused) = try await self.planDelete(ready, of: resource, in: session)
-                plan = candidate
-                if refused.isEmpty { break }
-                for (key, error) in refused.entries { failures.add(TargetFailure(key: key, index: ready[key], error: error)) }
-                ready = options.handling == .strict ? KeyMap() : ready.filter { refused[$0] == nil }
-                plan = DeletePlan(resource: resource.name)
+                let (plan, refused) = try await self.planDelete(ready, of: resource, in: session)
+                if refused.isEmpty {
+                    accepted = plan
+                } else {
+                    for (key, error) in refused.entries { failures.add(TargetFailure(key: key, index: ready[key], error: error)) }
+                    ready = options.handling == .strict ? KeyMap() : ready.filter { refused[$0] == nil }
+                }
             }
-            if options.handling == .strict, !failures.isEmpty { ready = KeyMap() }
-            guard !ready.isEmpty else {
+            guard let plan = accepted, options.handling == .lenient || failures.isEmpty else {
                 return try Self.committable(ChangeOutcome(failures: failures, kind: failures.isEmpty ? .all : .none, dryRun: options.dryRun), options)
             }
             if let max = options.maxAffected, plan.deletedCount(of: resource.name) > max {

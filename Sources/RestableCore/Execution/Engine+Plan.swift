@@ -98,10 +98,10 @@ extension Engine {
     /// The rows that stay but whose foreign key names a row that goes, through set-null: they
     /// are detached. Clearing a required column blocks the parent instead.
     private func findSetNulls(_ plan: inout DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
-        var found = plan
-        try await forEachDependent(of: plan.deleted, through: .setNull, in: session) { relationship, child, parentName, parents, row in
+        let deleted = plan.deleted
+        try await forEachDependent(of: deleted, through: .setNull, in: session) { relationship, child, parentName, parents, row in
             let key = row.key(in: child)
-            guard found.deleted[child.name]?[key] == nil else { return }
+            guard deleted[child.name]?[key] == nil else { return }
             let parentKey = Key(row.values(of: relationship.columns))
             let required = relationship.columns.contains { name in child.key.contains(name) || child.column(named: name)?.required == true }
             if required {
@@ -110,12 +110,11 @@ extension Engine {
                 return
             }
             let depth = (parents[parentKey] ?? 0) + 1
-            var cleared = found.cleared[child.name]?[key] ?? DeletePlan.Cleared(columns: [], depth: depth)
+            var cleared = plan.cleared[child.name]?[key] ?? DeletePlan.Cleared(columns: [], depth: depth)
             cleared.columns.formUnion(relationship.columns)
             cleared.depth = min(cleared.depth, depth)
-            found.cleared[child.name, default: KeyMap()][key] = cleared
+            plan.cleared[child.name, default: KeyMap()][key] = cleared
         }
-        plan = found
     }
 
     /// The rows that stay and would still point at a row that goes through a restrict
@@ -159,7 +158,7 @@ extension Engine {
             let own = RowReference(resource: resource.name, key: target)
             let first = ordered[0]
             let named = blocked[own] != nil ? [own] : ordered.filter { $0.resource == first.resource }
-            refused[target] = try restricted(
+            refused[target] = restricted(
                 target: target, of: resource, reached: named.map(\.key), in: try schema.require(named[0].resource),
                 blockers: named.flatMap { blocked[$0] ?? [] })
         }
@@ -169,7 +168,7 @@ extension Engine {
     /// The `restricted` error of one target, naming the rows in the way per relationship.
     private func restricted(
         target: Key, of resource: Resource, reached: [Key], in blockedResource: Resource, blockers: [Blocker]
-    ) throws -> RestableError {
+    ) -> RestableError {
         var groups: [(relationship: Relationship, clearsRequired: Bool, keys: [Key])] = []
         for blocker in blockers {
             if let index = groups.firstIndex(where: { $0.relationship == blocker.relationship && $0.clearsRequired == blocker.clearsRequired }) {

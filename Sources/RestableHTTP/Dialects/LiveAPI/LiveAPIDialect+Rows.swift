@@ -81,11 +81,8 @@ extension LiveAPIDialect {
             throw RestableError(.invalidBody, "a DELETE reads no body: send the checksum as ?checksum=, or PUT a batch")
         }
         let precondition = try Self.deletePrecondition(request)
-        let outcome = try await engine.deleteMany(
-            BulkDeleteRequest(
-                resource: resource.name, selection: .keys(KeyList([KeyedTarget(key: key, precondition: precondition)])),
-                options: try Self.options(request)))
-        if let failure = outcome.failures.first { throw failure.error }
+        let outcome = try await engine.delete(
+            DeleteRequest(resource: resource.name, key: key, precondition: precondition, options: try Self.options(request)))
         return try summary(outcome, status: .ok, request)
     }
 

@@ -9,11 +9,7 @@ extension NativeDialect {
         try Self.refuseBody(request, "send the row's checksum in If-Match or ?checksum")
         let (options, preferences) = try Self.deleteOptions(request)
         let precondition = try Self.precondition(request)
-        let outcome = try await engine.deleteMany(
-            BulkDeleteRequest(
-                resource: resource.name, selection: .keys(KeyList([KeyedTarget(key: key, precondition: precondition)])),
-                options: options))
-        if let failure = outcome.failures.first { throw failure.error }
+        let outcome = try await engine.delete(DeleteRequest(resource: resource.name, key: key, precondition: precondition, options: options))
         if preferences.returnMinimal, !outcome.dryRun {
             return Self.applying(preferences, to: Response(status: .noContent))
         }
