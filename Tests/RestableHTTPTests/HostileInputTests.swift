@@ -282,3 +282,18 @@ extension HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    /// A proxy's scheme becomes part of every href the Live API mount returns: only http or https.
+    @Test func liveAPIReadsOnlyHTTPOrHTTPSAsTheForwardedScheme() async throws {
+        try await withDemoApp { api in
+            let path = "/rest/el-local/demo/v1/demo:customer/Golf%20Industries"
+            let proto = HTTPField.Name("X-Forwarded-Proto")!
+            let secure = try await api.send(.get, path, headers: [proto: "HTTPS"])
+            #expect(secure.json?["@metadata"]?["href"]?.stringValue?.hasPrefix("https://") == true, "\(secure.text)")
+            let odd = try await api.send(.get, path, headers: [proto: "javascript"])
+            #expect(odd.status == .badRequest)
+            #expect(odd.json?["errorCode"] == .string("invalidHeader"))
+        }
+    }
+}

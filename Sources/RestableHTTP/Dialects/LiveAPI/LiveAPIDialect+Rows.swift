@@ -8,7 +8,7 @@ extension LiveAPIDialect {
     /// resource's LAC name and the key.
     func href(_ resource: Resource, _ key: Key?, _ request: IncomingRequest) -> String {
         let host = request.authority ?? "localhost"
-        let scheme = request.headers[.init("X-Forwarded-Proto")!] ?? "http"
+        let scheme = request.headers[Self.forwardedProto]?.lowercased() ?? "http"
         var href = "\(scheme)://\(host)\(request.mountPath)/\(PercentEncoding.encodeName(names.exposedName(of: resource.name)))"
         if let key { href += "/" + RowRendering.pathSegment(key) }
         return href

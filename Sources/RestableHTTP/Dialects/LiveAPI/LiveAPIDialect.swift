@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 public import Hummingbird
 public import RestableCore
 
@@ -22,6 +23,7 @@ public struct LiveAPIDialect: Dialect {
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
         _ = try Preferences(request.headers, supported: [])
+        try Self.checkForwardedProto(request)
         let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
         switch (segments.count, request.method) {
         case (0, .put): return try await batch(request, resource: nil)
@@ -39,6 +41,18 @@ public struct LiveAPIDialect: Dialect {
 
     func resource(_ name: String) throws(RestableError) -> Resource {
         try names.resource(name, in: engine.schema)
+    }
+
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+
+    /// The scheme a proxy says the client used, which hrefs carry: one field, `http` or `https`
+    /// (any case), or `invalidHeader`.
+    static func checkForwardedProto(_ request: IncomingRequest) throws(RestableError) {
+        let fields = request.headers[values: forwardedProto]
+        guard !fields.isEmpty else { return }
+        guard fields.count == 1, ["http", "https"].contains(fields[0].lowercased()) else {
+            throw RestableError(.invalidHeader, "X-Forwarded-Proto must be http or https, got '\(fields.joined(separator: ", "))'")
+        }
     }
 
     /// `?checksum=` on a DELETE: required, as LAC requires it; `override` bypasses locking.
