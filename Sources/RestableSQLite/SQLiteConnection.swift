@@ -128,6 +128,7 @@ final class SQLiteConnection: @unchecked Sendable {
             case .null: status = sqlite3_bind_null(prepared, index)
             case .integer(let int): status = sqlite3_bind_int64(prepared, index, int)
             case .real(let double): status = sqlite3_bind_double(prepared, index, double)
+            case .decimal(let decimal): status = Self.bind(decimal.text, to: prepared, at: index)
             case .boolean(let bool): status = sqlite3_bind_int64(prepared, index, bool ? 1 : 0)
             case .text(let text): status = Self.bind(text, to: prepared, at: index)
             }
@@ -150,10 +151,12 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Reads a column as what is stored in it. The declared type only decides exact conversions:
-    /// an INTEGER 0 or 1 in a boolean column is a boolean, and an INTEGER in a decimal or real
-    /// column is a real when the double holds it exactly (NUMERIC columns store whole numbers as
-    /// integers). Nothing else is converted: an INTEGER in a text column stays an integer, a TEXT
-    /// in an integer column stays text, a REAL in an integer column stays a real.
+    /// an INTEGER 0 or 1 in a boolean column is a boolean; an INTEGER in a real column is a real
+    /// when the double holds it exactly; in a decimal column an INTEGER, a REAL (as the digits it
+    /// prints as) or a TEXT that is a decimal numeral is a decimal (tables Restable creates store
+    /// decimals as canonical text, which nothing rounds; older files and other programs store
+    /// REALs). Nothing else is converted: an INTEGER in a text column stays an integer, a TEXT in
+    /// an integer column stays text, a REAL in an integer column stays a real.
     private func column(_ statement: OpaquePointer, _ index: Int32, as type: ColumnType?) -> Value {
         switch sqlite3_column_type(statement, index) {
         case SQLITE_NULL:
@@ -162,15 +165,20 @@ final class SQLiteConnection: @unchecked Sendable {
             let int = sqlite3_column_int64(statement, index)
             switch type {
             case .boolean? where int == 0 || int == 1: return .boolean(int == 1)
-            case .decimal?, .real?: return Double(exactly: int).map(Value.real) ?? .integer(int)
+            case .decimal?: return .decimal(DecimalNumber(int))
+            case .real?: return Double(exactly: int).map(Value.real) ?? .integer(int)
             default: return .integer(int)
             }
         case SQLITE_FLOAT:
-            return .real(sqlite3_column_double(statement, index))
+            let double = sqlite3_column_double(statement, index)
+            if type == .decimal, let decimal = DecimalNumber(double) { return .decimal(decimal) }
+            return .real(double)
         case SQLITE_TEXT:
             let text = sqlite3_column_text(statement, index)
             let count = Int(sqlite3_column_bytes(statement, index))
-            return text.map { bytes(UnsafeRawPointer($0), count, statement, index, storage: "TEXT") } ?? .text("")
+            let value = text.map { bytes(UnsafeRawPointer($0), count, statement, index, storage: "TEXT") } ?? .text("")
+            if type == .decimal, case .text(let numeral) = value, let decimal = DecimalNumber(numeral) { return .decimal(decimal) }
+            return value
         default:
             let blob = sqlite3_column_blob(statement, index)
             let count = Int(sqlite3_column_bytes(statement, index))

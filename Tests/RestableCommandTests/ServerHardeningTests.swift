@@ -59,7 +59,7 @@ import Testing
             #expect(answer.text.hasPrefix("HTTP/1.1 408 "), "\(answer.text)")
             #expect(answer.text.lowercased().contains("connection: close"))
             #expect(answer.elapsed >= .milliseconds(800) && answer.elapsed < .seconds(5), "\(answer.elapsed)")
-            #expect(try server.curl("GET", "/api/customer/Alpha").body.contains(#""balance":10.0"#))
+            #expect(try server.curl("GET", "/api/customer/Alpha").body.contains(#""balance":10"#))
         }
     }
 
@@ -72,7 +72,7 @@ import Testing
             let answer = connection.readUntilClosed()
             #expect(answer.closed && answer.elapsed < .seconds(5))
             #expect(!answer.text.contains(" 413 "), "\(answer.text)")
-            #expect(try server.curl("GET", "/api/customer/Alpha").body.contains(#""balance":10.0"#), "the partial body was not applied")
+            #expect(try server.curl("GET", "/api/customer/Alpha").body.contains(#""balance":10"#), "the partial body was not applied")
             try await Task.sleep(for: .milliseconds(200))
             #expect(server.log.contains("the request body was not received completely"))
         }
@@ -111,9 +111,9 @@ import Testing
                 "PATCH /api/customer/Alpha HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 15\r\nExpect: 100-continue\r\n\r\n")
             #expect(connection.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 100 Continue\r\n"))
             connection.send(#"{"balance": 75}"#)
-            let answer = connection.read(until: #""balance":75.0"#)
+            let answer = connection.read(until: #""balance":75"#)
             #expect(answer.hasPrefix("HTTP/1.1 200 "), "\(answer)")
-            #expect(answer.contains(#""balance":75.0"#))
+            #expect(answer.contains(#""balance":75"#))
 
             let large = try RawConnection(port: server.port)
             large.send(

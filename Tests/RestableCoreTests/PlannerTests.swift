@@ -71,7 +71,7 @@ import Testing
     @Test func updateMayRepeatButNotChangeTheKey() throws {
         let plan = try planner.plan(
             UpdateRequest(resource: "customer", key: .parts(["A"]), values: ["name": .text("A"), "balance": .integer(5)]))
-        #expect(plan.values == ["balance": .real(5)])
+        #expect(plan.values == ["balance": .decimal(5)])
         let error = #expect(throws: RestableError.self) {
             try planner.plan(UpdateRequest(resource: "customer", key: .parts(["A"]), values: ["name": .text("B")]))
         }

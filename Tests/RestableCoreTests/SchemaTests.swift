@@ -20,7 +20,7 @@ import Testing
 
 @Suite struct ColumnTypeTests {
     @Test func coercionAcceptsOnlyCompatibleValues() throws {
-        #expect(try ColumnType.decimal.coerce(.integer(2), column: "c") == .real(2))
+        #expect(try ColumnType.decimal.coerce(.integer(2), column: "c") == .decimal(2))
         #expect(try ColumnType.integer.coerce(.real(2), column: "c") == .integer(2))
         #expect(throws: RestableError.self) { try ColumnType.integer.coerce(.real(2.5), column: "c") }
         #expect(throws: RestableError.self) { try ColumnType.text.coerce(.integer(2), column: "c") }

@@ -5,14 +5,27 @@ import Testing
 @Suite struct ValueCoercionTests {
     @Test(arguments: [Int64(1) << 53, -(Int64(1) << 53), 0, 42])
     func integersADoubleHoldsExactlyBecomeReals(value: Int64) throws {
-        #expect(try ColumnType.decimal.coerce(.integer(value), column: "x") == .real(Double(value)))
         #expect(try ColumnType.real.coerce(.integer(value), column: "x") == .real(Double(value)))
     }
 
+    @Test(arguments: [(Int64(1) << 53) + 1, Int64.max, Int64.min + 1, 0, 42])
+    func everyIntegerIsAnExactDecimal(value: Int64) throws {
+        #expect(try ColumnType.decimal.coerce(.integer(value), column: "x") == .decimal(DecimalNumber(value)))
+    }
+
     @Test(arguments: [(Int64(1) << 53) + 1, Int64.max, Int64.min + 1])
-    func largerIntegersAreRefusedNotRounded(value: Int64) {
-        #expect(throws: RestableError.self) { try ColumnType.decimal.coerce(.integer(value), column: "x") }
+    func largerIntegersAreRefusedByRealsNotRounded(value: Int64) {
         #expect(throws: RestableError.self) { try ColumnType.real.coerce(.integer(value), column: "x") }
+    }
+
+    /// A real column takes a decimal only when the double prints back as the same digits.
+    @Test func decimalsBecomeRealsOnlyWhenExact() throws {
+        #expect(try ColumnType.real.coerce(.decimal(DecimalNumber("0.1")!), column: "x") == .real(0.1))
+        #expect(throws: RestableError.self) { try ColumnType.real.coerce(.decimal(DecimalNumber("0.10000000000000000555")!), column: "x") }
+        #expect(throws: RestableError.self) { try ColumnType.real.coerce(.decimal(DecimalNumber("1e400")!), column: "x") }
+        #expect(try ColumnType.integer.coerce(.decimal(DecimalNumber("1e2")!), column: "x") == .integer(100))
+        #expect(throws: RestableError.self) { try ColumnType.integer.coerce(.decimal(DecimalNumber("1.5")!), column: "x") }
+        #expect(throws: RestableError.self) { try ColumnType.integer.coerce(.decimal(DecimalNumber("9223372036854775808")!), column: "x") }
     }
 
     @Test func realsBecomeIntegersOnlyWhenWholeAndInRange() throws {

@@ -1,3 +1,4 @@
+import RestableCore
 import Hummingbird
 import RestableHTTP
 import Testing

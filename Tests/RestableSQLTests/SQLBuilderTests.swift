@@ -39,11 +39,20 @@ import Testing
         ])
     }
 
-    @Test func singleColumnKeyListsUseIn() {
-        let statements = postgres.update(user, where: .columns(["user_id"], in: [[.integer(1)], [.integer(2)]]), set: ["email": .null])
-        #expect(statements == [
-            SQLStatement(#"UPDATE "user" SET "email" = $1 WHERE "user_id" IN ($2, $3)"#, binds: [.null, .integer(1), .integer(2)])
+    @Test func singleColumnKeyListsUseInOnSQLiteAndOneArrayOnPostgres() {
+        let keys: [[Value]] = [[.integer(1)], [.integer(2)]]
+        #expect(sqlite.update(user, where: .columns(["user_id"], in: keys), set: ["email": .null]) == [
+            SQLStatement(#"UPDATE "user" SET "email" = ? WHERE "user_id" IN (?, ?)"#, binds: [.null, .integer(1), .integer(2)])
         ])
+        #expect(postgres.update(user, where: .columns(["user_id"], in: keys), set: ["email": .null]) == [
+            SQLStatement(#"UPDATE "user" SET "email" = $1 WHERE "user_id" = ANY($2)"#, binds: [.null, .text(#"{"1","2"}"#)])
+        ])
+    }
+
+    /// An array literal quotes every element and escapes quotes and backslashes; null is NULL.
+    @Test func postgresArrayLiteralsEscapeEveryElement() {
+        #expect(PostgresFlavor.arrayLiteral([.text(#"a "b" \ c"#), .null, .text(""), .decimal(DecimalNumber("12.50")!), .boolean(true)])
+            == #"{"a \"b\" \\ c",NULL,"","12.5","true"}"#)
     }
 
     @Test func longKeyListsAreChunkedUnderTheBindLimit() {

@@ -9,7 +9,7 @@ import Testing
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.delete(DeleteRequest(resource: "customer", key: .parts(["New Customer"])))
             #expect(outcome.changes.map(\.verb) == [.delete])
-            #expect(outcome.changes[0].row["credit_limit"] == .real(1000))
+            #expect(outcome.changes[0].row["credit_limit"] == .decimal(1000))
             #expect(try await demo.rows("customer").count == 3)
         }
     }
@@ -96,7 +96,7 @@ import Testing
                     DeleteRequest(resource: "customer", key: .parts(["Bravo Hardware"]), precondition: .checksum(checksum)))
             }
             #expect(error?.code == .checksumMismatch)
-            #expect(try await demo.row("customer", "Bravo Hardware")["balance"] == .real(5))
+            #expect(try await demo.row("customer", "Bravo Hardware")["balance"] == .decimal(5))
             let fresh = try await demo.checksum("customer", "Bravo Hardware")
             let outcome = try await demo.engine.delete(
                 DeleteRequest(resource: "customer", key: .parts(["Bravo Hardware"]), precondition: .checksum(fresh)))

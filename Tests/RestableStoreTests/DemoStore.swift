@@ -81,3 +81,22 @@ extension DemoStore {
         return DemoStore(engine: engine, store: store, directory: demo.directory)
     }
 }
+
+extension StoreKind {
+    /// An engine over a configuration of the test's own (its `database:` replaced by a fresh
+    /// database of this kind), with its tables created and seeded.
+    func open(_ yaml: String) async throws -> (Engine, any Store) {
+        var configuration = try ConfigurationLoader.parse(yaml, file: "test.yaml")
+        switch self {
+        case .sqliteMemory:
+            configuration.database = .sqliteMemory
+        case .sqliteFile:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-tests-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            configuration.database = .sqliteFile(folder.appendingPathComponent("test.sqlite").path)
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return try await buildEngine(configuration, logger: logger)
+    }
+}

@@ -61,7 +61,7 @@ import Testing
             #expect(missing?.code == .checksumRequired)
             let updated = try await demo.engine.update(
                 UpdateRequest(resource: "product", key: .parts(["103"]), values: ["price": .integer(300)], precondition: .checksum(checksum)))
-            #expect(updated["price"] == .real(300))
+            #expect(updated["price"] == .decimal(300))
             #expect(try await demo.checksum("product", "103") != checksum)
             let stale = await #expect(throws: RestableError.self) {
                 try await demo.engine.update(

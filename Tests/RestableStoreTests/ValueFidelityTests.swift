@@ -70,22 +70,22 @@ import Testing
         let rows = try await engine.list(ListRequest(resource: "thing"))
         try #require(rows.count == 4)
         // An INTEGER in a text column stays an integer; 0/1 in a boolean column are booleans;
-        // an INTEGER in a decimal column is a real when exact; TEXT in an integer column stays text.
+        // an INTEGER in a decimal column is that decimal; TEXT in an integer column stays text.
         #expect(rows[0].values["label"] == .integer(42))
         #expect(rows[0].values["flag"] == .boolean(true))
-        #expect(rows[0].values["amount"] == .real(3))
+        #expect(rows[0].values["amount"] == .decimal(3))
         #expect(rows[0].values["count"] == .text("12"))
-        // A BLOB that is UTF-8 is text; an integer a double cannot hold stays an integer; a REAL
-        // in an integer column stays a real.
+        // A BLOB that is UTF-8 is text; an integer a double cannot hold is an exact decimal; a
+        // REAL in an integer column stays a real.
         #expect(rows[1].values["label"] == .text("hi"))
         #expect(rows[1].values["flag"] == .boolean(false))
-        #expect(rows[1].values["amount"] == .integer(9_007_199_254_740_993))
+        #expect(rows[1].values["amount"] == .decimal(9_007_199_254_740_993))
         #expect(rows[1].values["count"] == .real(2.5))
         // A BLOB that is not UTF-8 is marked, never decoded into some other text; 2 in a boolean
         // column is the integer it is.
         #expect(rows[2].values["label"] == .text("\u{FFFF}blob:00ff10"))
         #expect(rows[2].values["flag"] == .integer(2))
-        #expect(rows[2].values["amount"] == .real(2.25))
+        #expect(rows[2].values["amount"] == .decimal(2.25))
         #expect(rows[2].values["count"] == .text("twelve"))
         // TEXT with a NUL inside is read with its length; a REAL in a boolean column stays a real.
         #expect(rows[3].values["label"] == .text("a\u{0}b"))

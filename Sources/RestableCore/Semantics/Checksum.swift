@@ -19,6 +19,9 @@ public enum Checksum {
             case .null: feed(CollectionOfOne(UInt8(ascii: "n")))
             case .integer(let value): feed("i\(value)".utf8)
             case .real(let value): feed("r\(Value.format(value))".utf8)
+            // The same encoding as a real that prints the same, so that the checksums of rows
+            // written when decimals were stored as reals did not change.
+            case .decimal(let value): feed("r\(value.text)".utf8)
             case .text(let value):
                 feed("t\(value.utf8.count):".utf8)
                 feed(value.utf8)

@@ -6,6 +6,8 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
     case null
     case integer(Int64)
     case real(Double)
+    /// An exact decimal (a `decimal` column's values), never rounded to binary floating point.
+    case decimal(DecimalNumber)
     case text(String)
     case boolean(Bool)
 
@@ -20,6 +22,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .null: "null"
         case .integer(let value): String(value)
         case .real(let value): Value.format(value)
+        case .decimal(let value): value.text
         case .text(let value): value
         case .boolean(let value): value ? "true" : "false"
         }

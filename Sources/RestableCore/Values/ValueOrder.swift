@@ -1,5 +1,5 @@
 /// SQL's ascending order of values, the one the stores sort by: nulls first, then numbers
-/// (integers and reals compared exactly, booleans as 0 and 1), then text by UTF-8 bytes.
+/// (integers, decimals and reals compared exactly, booleans as 0 and 1), then text by UTF-8 bytes.
 public enum ValueOrder {
     /// True when `left` sorts before `right`, column by column.
     public static func precedes(_ left: [Value], _ right: [Value]) -> Bool {
@@ -24,7 +24,7 @@ public enum ValueOrder {
     private static func rank(_ value: Value) -> Int {
         switch value {
         case .null: 0
-        case .integer, .real, .boolean: 1
+        case .integer, .real, .decimal, .boolean: 1
         case .text: 2
         }
     }
@@ -32,12 +32,14 @@ public enum ValueOrder {
     private enum Number {
         case integer(Int64)
         case real(Double)
+        case decimal(DecimalNumber)
     }
 
     private static func number(_ value: Value) -> Number {
         switch value {
         case .integer(let int): .integer(int)
         case .real(let double): .real(double)
+        case .decimal(let decimal): .decimal(decimal)
         case .boolean(let bool): .integer(bool ? 1 : 0)
         default: .integer(0)
         }
@@ -49,6 +51,12 @@ public enum ValueOrder {
         case (.real(let x), .real(let y)): x < y
         case (.integer(let x), .real(let y)): compare(x, y) < 0
         case (.real(let x), .integer(let y)): compare(y, x) > 0
+        case (.decimal(let x), .decimal(let y)): x < y
+        case (.decimal(let x), .integer(let y)): x < DecimalNumber(y)
+        case (.integer(let x), .decimal(let y)): DecimalNumber(x) < y
+        // A real beside a decimal compares as the decimal it prints as.
+        case (.decimal(let x), .real(let y)): DecimalNumber(y).map { x < $0 } ?? (y == .infinity)
+        case (.real(let x), .decimal(let y)): DecimalNumber(x).map { $0 < y } ?? (x == -.infinity)
         }
     }
 

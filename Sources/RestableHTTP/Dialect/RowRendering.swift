@@ -6,7 +6,8 @@ public enum RowRendering {
         switch value {
         case .null: .null
         case .integer(let int): .integer(int)
-        case .real(let double): .number(double)
+        case .real(let double): .real(double)
+        case .decimal(let decimal): .number(decimal)
         case .text(let text): .string(text)
         case .boolean(let bool): .bool(bool)
         }
@@ -18,7 +19,7 @@ public enum RowRendering {
         case .null: return .null
         case .bool(let bool): return .boolean(bool)
         case .integer(let int): return .integer(int)
-        case .number(let double): return .real(double)
+        case .number(let decimal): return .decimal(decimal)
         case .string(let text): return .text(text)
         case .array, .object:
             throw RestableError(.invalidValue, "column '\(column)' expects a single value, got \(json.kindName)", column: column)

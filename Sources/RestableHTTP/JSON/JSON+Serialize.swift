@@ -1,3 +1,5 @@
+import RestableCore
+
 extension JSON {
     /// The value as compact JSON text (UTF-8).
     public var bytes: [UInt8] {
@@ -15,7 +17,7 @@ extension JSON {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .integer(let value): output.append(contentsOf: String(value).utf8)
-        case .number(let value): output.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+        case .number(let value): output.append(contentsOf: value.text.utf8)
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))

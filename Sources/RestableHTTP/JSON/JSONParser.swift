@@ -1,3 +1,5 @@
+import RestableCore
+
 /// A strict JSON parser (RFC 8259) over UTF-8 bytes that reports where the input went wrong.
 public struct JSONParser: Sendable {
     /// Why a text is not JSON, and at which byte.
@@ -220,44 +222,10 @@ public struct JSONParser: Sendable {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .integer(integer) }
-        guard let double = Double(text), double.isFinite else { throw Failure(offset: start, reason: "number out of range") }
-        guard Self.decimalValue(text) == Self.decimalValue(String(double)) else {
-            throw Failure(offset: start, reason: "number \(text) cannot be held exactly (a 64-bit float keeps about 15 significant digits)")
+        guard let decimal = DecimalNumber(text) else {
+            throw Failure(offset: start, reason: "number out of range (more than \(DecimalNumber.maximumDigits) digits)")
         }
-        return .number(double)
-    }
-
-    /// A decimal numeral's value as (negative, significant digits, exponent): `120.50` and
-    /// `1.205e2` are both `(false, "1205", 3)`, meaning 0.1205 × 10^3. Zero is `(false, "", 0)`.
-    /// Comparing a text with the shortest form of its double tells whether the double holds it
-    /// exactly enough to come back the same.
-    static func decimalValue(_ text: String) -> (Bool, String, Int) {
-        var digits = ""
-        var exponent = 0
-        var negative = false
-        var seenPoint = false
-        var index = text.startIndex
-        if text[index] == "-" {
-            negative = true
-            index = text.index(after: index)
-        }
-        while index < text.endIndex, text[index] != "e", text[index] != "E" {
-            let character = text[index]
-            if character == "." {
-                seenPoint = true
-            } else {
-                if digits.isEmpty, character == "0" {
-                    if seenPoint { exponent -= 1 }
-                } else {
-                    digits.append(character)
-                    if !seenPoint { exponent += 1 }
-                }
-            }
-            index = text.index(after: index)
-        }
-        if index < text.endIndex { exponent += Int(text[text.index(after: index)...]) ?? 0 }
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return digits.isEmpty ? (false, "", 0) : (negative, digits, exponent)
+        return .number(decimal)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {

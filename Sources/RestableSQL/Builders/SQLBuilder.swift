@@ -18,8 +18,8 @@ public struct SQLBuilder: Sendable {
             writer.append("SELECT ")
             writer.append(resource.columns.map { flavor.quote($0.name) }.joined(separator: ", "))
             writer.append(" FROM \(flavor.quote(resource.table))")
-            writer.append(condition: part)
-            writer.append(" ORDER BY " + resource.key.map(flavor.quote).joined(separator: ", "))
+            writer.append(condition: part, of: resource)
+            writer.append(" ORDER BY " + resource.key.map { writer.ordered($0, of: resource) }.joined(separator: ", "))
             if let limit { writer.append(" LIMIT \(limit)") }
             if let offset, offset > 0 {
                 if limit == nil { writer.append(flavor is SQLiteFlavor ? " LIMIT -1" : "") }
@@ -34,7 +34,7 @@ public struct SQLBuilder: Sendable {
         chunks(of: predicate).map { part in
             var writer = Writer(flavor: flavor)
             writer.append("SELECT COUNT(*) FROM \(flavor.quote(resource.table))")
-            writer.append(condition: part)
+            writer.append(condition: part, of: resource)
             return writer.statement
         }
     }
@@ -67,7 +67,7 @@ public struct SQLBuilder: Sendable {
                 writer.append("\(flavor.quote(column.name)) = ")
                 writer.bind(values[column.name]!)
             }
-            writer.append(condition: part)
+            writer.append(condition: part, of: resource)
             return writer.statement
         }
     }
@@ -76,16 +76,16 @@ public struct SQLBuilder: Sendable {
         chunks(of: predicate).map { part in
             var writer = Writer(flavor: flavor)
             writer.append("DELETE FROM \(flavor.quote(resource.table))")
-            writer.append(condition: part)
+            writer.append(condition: part, of: resource)
             return writer.statement
         }
     }
 
     /// Splits the first long `tupleIn` or `oneOf` condition so that each statement stays under the bind limit.
     func chunks(of predicate: RowPredicate, reserving reserved: Int = 0) -> [RowPredicate] {
-        let otherBinds = predicate.conditions.reduce(reserved) { $0 + Self.bindCount($1) }
+        let otherBinds = predicate.conditions.reduce(reserved) { $0 + bindCount($1) }
         guard otherBinds > flavor.maximumBinds,
-            let index = predicate.conditions.firstIndex(where: { Self.bindCount($0) > 0 && Self.isList($0) })
+            let index = predicate.conditions.firstIndex(where: { bindCount($0) > 0 && Self.isList($0) })
         else { return [predicate] }
         var condition = predicate.conditions[index]
         switch condition {
@@ -98,7 +98,7 @@ public struct SQLBuilder: Sendable {
         default:
             break
         }
-        let budget = max(1, flavor.maximumBinds - (otherBinds - Self.bindCount(condition)))
+        let budget = max(1, flavor.maximumBinds - (otherBinds - bindCount(condition)))
         var parts: [RowPredicate] = []
         switch condition {
         case .tupleIn(let columns, let tuples):
@@ -127,12 +127,14 @@ public struct SQLBuilder: Sendable {
         }
     }
 
-    static func bindCount(_ condition: Condition) -> Int {
+    /// How many binds a condition takes: a one-column list is one array bind where the flavour
+    /// binds lists as arrays.
+    func bindCount(_ condition: Condition) -> Int {
         switch condition {
         case .compare: 1
         case .isNull: 0
-        case .oneOf(_, let values): values.count
-        case .tupleIn(let columns, let tuples): columns.count * tuples.count
+        case .oneOf(_, let values): flavor.bindsListsAsArrays ? 1 : values.count
+        case .tupleIn(let columns, let tuples): columns.count == 1 && flavor.bindsListsAsArrays ? 1 : columns.count * tuples.count
         case .after(_, let values): values.count
         }
     }

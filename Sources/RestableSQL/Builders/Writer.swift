@@ -22,26 +22,38 @@ struct Writer {
         sql += flavor.placeholder(binds.count)
     }
 
-    /// Appends ` WHERE ...` for a predicate (nothing when it has no conditions).
-    mutating func append(condition predicate: RowPredicate) {
+    /// Appends ` WHERE ...` for a predicate on `resource` (nothing when it has no conditions).
+    mutating func append(condition predicate: RowPredicate, of resource: Resource) {
         guard !predicate.conditions.isEmpty else { return }
         sql += " WHERE "
         for (index, condition) in predicate.conditions.enumerated() {
             if index > 0 { sql += " AND " }
-            append(condition)
+            append(condition, of: resource)
         }
     }
 
-    private mutating func append(_ condition: Condition) {
+    /// A column as the operand of an ordering.
+    func ordered(_ column: String, of resource: Resource) -> String {
+        flavor.orderedOperand(flavor.quote(column), type: resource.column(named: column)?.type)
+    }
+
+    private mutating func append(_ condition: Condition, of resource: Resource) {
         switch condition {
         case .compare(let column, let op, let value):
-            sql += flavor.quote(column) + " " + Self.symbol(op) + " "
+            let operand = op == .eq || op == .neq ? flavor.quote(column) : ordered(column, of: resource)
+            sql += operand + " " + Self.symbol(op) + " "
             bind(value)
         case .isNull(let column, let isNull):
             sql += flavor.quote(column) + (isNull ? " IS NULL" : " IS NOT NULL")
         case .oneOf(let column, let values):
             guard !values.isEmpty else {
                 sql += "1 = 0"
+                return
+            }
+            if flavor.bindsListsAsArrays {
+                sql += flavor.quote(column) + " = ANY("
+                bind(.text(PostgresFlavor.arrayLiteral(values)))
+                sql += ")"
                 return
             }
             sql += flavor.quote(column) + " IN ("
@@ -52,11 +64,11 @@ struct Writer {
             sql += ")"
         case .after(let columns, let values):
             if columns.count == 1 {
-                sql += flavor.quote(columns[0]) + " > "
+                sql += ordered(columns[0], of: resource) + " > "
                 bind(values[0])
                 return
             }
-            sql += "(" + columns.map(flavor.quote).joined(separator: ", ") + ") > ("
+            sql += "(" + columns.map { ordered($0, of: resource) }.joined(separator: ", ") + ") > ("
             for (index, value) in values.enumerated() {
                 if index > 0 { sql += ", " }
                 bind(value)
@@ -68,10 +80,10 @@ struct Writer {
                 return
             }
             if columns.count == 1 {
-                append(.oneOf(column: columns[0], tuples.map { $0[0] }))
+                append(.oneOf(column: columns[0], tuples.map { $0[0] }), of: resource)
                 return
             }
-            sql += "(" + columns.map(flavor.quote).joined(separator: ", ") + ") IN (VALUES "
+            sql += "(" + columns.map(flavor.quote).joined(separator: ", ") + ") IN (" + flavor.rowListKeyword
             for (row, tuple) in tuples.enumerated() {
                 sql += row > 0 ? ", (" : "("
                 for (index, value) in tuple.enumerated() {
