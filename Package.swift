@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -38,6 +40,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "RestablePostgres",
+            dependencies: [
+                "RestableCore", "RestableSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "RestableHTTP",
             dependencies: [
                 "RestableCore",
@@ -50,7 +62,7 @@ let package = Package(
         .target(
             name: "RestableApp",
             dependencies: [
-                "RestableCore", "RestableSQLite", "RestableHTTP",
+                "RestableCore", "RestableSQLite", "RestablePostgres", "RestableHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,12 +79,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "RestableTestSupport",
+            dependencies: [
+                "RestableCore", "RestablePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "RestableCoreTests", dependencies: ["RestableCore"], swiftSettings: strictSettings),
         .testTarget(name: "RestableSQLTests", dependencies: ["RestableCore", "RestableSQL"], swiftSettings: strictSettings),
         .testTarget(
             name: "RestableStoreTests",
             dependencies: [
-                "RestableCore", "RestableSQLite", "RestableApp",
+                "RestableCore", "RestableSQLite", "RestablePostgres", "RestableApp", "RestableTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
@@ -80,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "RestableHTTPTests",
             dependencies: [
-                "RestableCore", "RestableHTTP", "RestableApp",
+                "RestableCore", "RestableHTTP", "RestableApp", "RestableTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -89,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RestableCommandTests",
-            dependencies: ["RestableApp", "RestableCore", "restable", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RestableApp", "RestableCore", "RestablePostgres", "RestableTestSupport", "restable", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
     ]

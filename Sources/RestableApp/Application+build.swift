@@ -2,6 +2,7 @@ public import Hummingbird
 public import Logging
 public import RestableCore
 public import RestableHTTP
+import RestablePostgres
 import RestableSQLite
 import ServiceLifecycle
 
@@ -25,11 +26,21 @@ public struct ServeOptions: Sendable {
 /// Opens the configured store, creates missing tables (loading seed rows into the ones it
 /// creates, in the same transaction), and builds the engine. The one place where a store is chosen.
 public func buildEngine(_ configuration: Configuration, logger: Logger) async throws -> (Engine, any Store) {
-    let store: any Store
-    switch configuration.database {
-    case .sqliteFile(let path): store = try SQLiteStore(.file(path), logger: logger)
-    case .sqliteMemory: store = try SQLiteStore(.memory, logger: logger)
+    try await buildEngine(configuration, store: openStore(configuration.database, logger: logger), logger: logger)
+}
+
+/// The store for a database location (not yet prepared).
+public func openStore(_ location: DatabaseLocation, logger: Logger) throws -> any Store {
+    switch location {
+    case .sqliteFile(let path): try SQLiteStore(.file(path), logger: logger)
+    case .sqliteMemory: try SQLiteStore(.memory, logger: logger)
+    case .postgres(let location): PostgresStore(location, logger: logger)
     }
+}
+
+/// The engine of a configuration over a store that is already open (closed here if preparing
+/// it fails).
+public func buildEngine(_ configuration: Configuration, store: any Store, logger: Logger) async throws -> (Engine, any Store) {
     do {
         let engine = Engine(
             schema: configuration.schema, store: store, summaryLimit: configuration.maximumSummaryRows, logger: logger)
@@ -65,7 +76,12 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) -> [Dial
 /// The whole application: store, engine, dialects and HTTP server. The CLI and the tests both
 /// call this; the store closes when the application shuts down.
 public func buildApplication(_ configuration: Configuration, options: ServeOptions) async throws -> some ApplicationProtocol {
-    let (engine, store) = try await buildEngine(configuration, logger: options.logger)
+    try await buildApplication(configuration, store: openStore(configuration.database, logger: options.logger), options: options)
+}
+
+/// The application of a configuration over a store that is already open.
+public func buildApplication(_ configuration: Configuration, store: any Store, options: ServeOptions) async throws -> some ApplicationProtocol {
+    let (engine, store) = try await buildEngine(configuration, store: store, logger: options.logger)
     warnAboutUndeletableResources(configuration, logger: options.logger)
     ensureFileDescriptors(for: configuration.limits, logger: options.logger)
     let responder = RestableResponder(

@@ -24,7 +24,7 @@ enum SQLiteErrorMapping {
         switch error.primaryCode {
         case SQLITE_BUSY, SQLITE_LOCKED:
             logger.warning("database busy", metadata: ["error": "\(error)"])
-            return RestableError(.storeBusy, "the database is busy; retry the request")
+            return RestableError(.storeBusy, "the database is busy; retry the request", retryAfter: 1)
         case SQLITE_CONSTRAINT:
             return RestableError(.invalidValue, "a value breaks a constraint of the table")
         default:

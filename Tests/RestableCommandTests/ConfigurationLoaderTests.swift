@@ -114,7 +114,8 @@ import Testing
         #expect(DatabaseLocation(url: "sqlite:data/x.sqlite") == .sqliteFile("data/x.sqlite"))
         #expect(DatabaseLocation(url: "sqlite:///tmp/x.sqlite") == .sqliteFile("/tmp/x.sqlite"))
         #expect(DatabaseLocation(url: "sqlite:") == nil)
-        #expect(DatabaseLocation(url: "postgres://localhost/x") == nil)
+        #expect(DatabaseLocation(url: "postgres://localhost/x") == nil, "no user")
+        #expect(DatabaseLocation(url: "mysql://app@localhost/x") == nil)
     }
 }
 

@@ -3,7 +3,9 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import RestableApp
+import RestableCore
 import RestableHTTP
+import RestableTestSupport
 import Testing
 
 /// A response as the tests look at it: status, headers and the body parsed as JSON.
@@ -50,11 +52,36 @@ func withApp(yaml: String, _ body: @escaping @Sendable (DemoClient) async throws
     try await withApp(try ConfigurationLoader.parse(yaml, file: "test.yaml"), body)
 }
 
+/// Runs `body` on an in-memory SQLite database and then, when `RESTABLE_POSTGRES_URL` is set,
+/// again on a fresh PostgreSQL schema: every HTTP test runs on both stores.
 func withApp(_ configuration: Configuration, _ body: @escaping @Sendable (DemoClient) async throws -> Void) async throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
-    let app = try await buildApplication(configuration, options: ServeOptions(host: "127.0.0.1", port: 0, logger: logger))
+    var sqlite = configuration
+    sqlite.database = .sqliteMemory
+    try await withApp(sqlite, store: openStore(.sqliteMemory, logger: logger), logger: logger, body)
+    guard PostgresScratch.isAvailable else { return }
+    let store = try await ScratchPostgresStore.create(logger: logger)
+    var postgres = configuration
+    postgres.database = .postgres(store.scratch.location)
+    do {
+        try await withApp(postgres, store: store, logger: logger, body)
+    } catch {
+        throw OnPostgres(error: error)
+    }
+}
+
+private func withApp(
+    _ configuration: Configuration, store: any Store, logger: Logger, _ body: @escaping @Sendable (DemoClient) async throws -> Void
+) async throws {
+    let app = try await buildApplication(configuration, store: store, options: ServeOptions(host: "127.0.0.1", port: 0, logger: logger))
     try await app.test(.router) { client in
         try await body(DemoClient(client: client))
     }
+}
+
+/// An error thrown by a test while it ran on PostgreSQL (after passing on SQLite).
+struct OnPostgres: Error, CustomStringConvertible {
+    var error: any Error
+    var description: String { "on PostgreSQL: \(error)" }
 }

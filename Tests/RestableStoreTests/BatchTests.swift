@@ -3,7 +3,7 @@ import Testing
 
 /// Mixed batches: order, visibility of earlier operations, strict and lenient outcomes.
 @Suite struct BatchTests {
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func operationsRunInOrderAndSeeEachOther(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.batch(
@@ -25,7 +25,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func strictFailureRollsBackEveryOperation(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let before = try await demo.snapshot()
@@ -43,7 +43,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func lenientKeepsWhatWorked(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.batch(

@@ -7,7 +7,7 @@ import Testing
         .keys(KeyList(values.map { KeyedTarget(key: .values([.integer($0)])) }))
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func keyListDeletesEveryTargetWithItsCascades(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.deleteMany(BulkDeleteRequest(resource: "purchase_order", selection: Self.keys([1, 3, 1])))
@@ -22,7 +22,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func strictFailureChangesNothingAndListsEveryFailureInRequestOrder(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let before = try await demo.snapshot()
@@ -36,7 +36,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func lenientDeletesWhatCanGo(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.deleteMany(
@@ -52,7 +52,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func eachTargetsCascadeIsAtomicWithIt(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             // Customers cascade to orders and lines; product 101's lines restrict nothing here,
@@ -68,7 +68,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func ignoreMissingAppliesPerTarget(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.deleteMany(
@@ -79,7 +79,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func filtersSelectTheRows(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let filter = FilterInput(column: "price", operation: .compare(.gt), operands: ["100"])
@@ -97,7 +97,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func everyRowFollowsEveryRelationship(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.deleteMany(BulkDeleteRequest(resource: "user", selection: .everyRow(.none)))
@@ -107,7 +107,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func maxAffectedRefusesAndChangesNothing(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let before = try await demo.snapshot()
@@ -133,7 +133,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func dryRunReportsEverythingAndRollsBack(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let before = try await demo.snapshot()
@@ -150,7 +150,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func summaryIsCappedButCountsAreComplete(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.deleteMany(

@@ -4,7 +4,7 @@ import Testing
 
 /// "The rules of a delete" for one row, against each real store.
 @Suite struct DeleteRuleTests {
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func deletesARowWithoutDependents(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.delete(DeleteRequest(resource: "customer", key: .parts(["New Customer"])))
@@ -14,7 +14,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func cascadeDeletesDescendantsRecursively(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.delete(DeleteRequest(resource: "customer", key: .parts(["Golf Industries"])))
@@ -29,7 +29,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func restrictRefusesAndNamesTheDependents(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let before = try await demo.snapshot()
@@ -45,7 +45,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func restrictDeepInACascadeRollsEverythingBack(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             // product 101 is used by line items; a required checksum is overridden.
@@ -59,7 +59,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func setNullClearsTheChildrensForeignKey(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.delete(DeleteRequest(resource: "user", key: .parts(["2"])))
@@ -72,7 +72,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func missingRowIsNotFoundUnlessIgnored(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let error = await #expect(throws: RestableError.self) {
@@ -85,7 +85,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func staleChecksumChangesNothing(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let checksum = try await demo.checksum("customer", "Bravo Hardware")
@@ -104,7 +104,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func requiredLockingNeedsAChecksum(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let error = await #expect(throws: RestableError.self) {
@@ -118,7 +118,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func compositeKeyDeletesOneLine(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             let outcome = try await demo.engine.delete(DeleteRequest(resource: "line_item", key: .parts(["1", "2"])))
@@ -127,7 +127,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func malformedKeyFailsBeforeTouchingData(kind: StoreKind) async throws {
         try await withDemo(kind) { demo in
             for parts in [["x"], ["1", "2"]] {

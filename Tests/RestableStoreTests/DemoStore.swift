@@ -2,11 +2,40 @@ import Foundation
 import Logging
 import RestableApp
 import RestableCore
+import RestableTestSupport
 
-/// The back ends the conformance suite runs on. PostgreSQL joins when its store exists.
+/// The back ends the conformance suite runs on.
 enum StoreKind: String, CaseIterable, Sendable {
     case sqliteMemory
     case sqliteFile
+    /// A scratch schema in the database that `RESTABLE_POSTGRES_URL` names.
+    case postgres
+
+    /// The kinds this run can use: PostgreSQL only when `RESTABLE_POSTGRES_URL` is set.
+    static var available: [StoreKind] {
+        PostgresScratch.isAvailable ? allCases : [.sqliteMemory, .sqliteFile]
+    }
+
+    /// The kinds that keep data in a file or a server (for tests about what survives a restart).
+    static var durable: [StoreKind] { available.filter { $0 != .sqliteMemory } }
+
+    /// A fresh, empty store of this kind for `configuration`, whose `database:` it replaces.
+    func store(for configuration: inout Configuration, logger: Logger) async throws -> (any Store, URL?) {
+        switch self {
+        case .sqliteMemory:
+            configuration.database = .sqliteMemory
+            return (try openStore(.sqliteMemory, logger: logger), nil)
+        case .sqliteFile:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-tests-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            configuration.database = .sqliteFile(folder.appendingPathComponent("demo.sqlite").path)
+            return (try openStore(configuration.database, logger: logger), folder)
+        case .postgres:
+            let store = try await ScratchPostgresStore.create(logger: logger)
+            configuration.database = .postgres(store.scratch.location)
+            return (store, nil)
+        }
+    }
 }
 
 /// A fresh demo database (the bundled configuration, seeded) on one back end.
@@ -17,19 +46,10 @@ struct DemoStore {
 
     static func open(_ kind: StoreKind) async throws -> DemoStore {
         var configuration = try DemoConfiguration.load()
-        var directory: URL?
-        switch kind {
-        case .sqliteMemory:
-            configuration.database = .sqliteMemory
-        case .sqliteFile:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-tests-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            configuration.database = .sqliteFile(folder.appendingPathComponent("demo.sqlite").path)
-            directory = folder
-        }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let (engine, store) = try await buildEngine(configuration, logger: logger)
+        let (opened, directory) = try await kind.store(for: &configuration, logger: logger)
+        let (engine, store) = try await buildEngine(configuration, store: opened, logger: logger)
         return DemoStore(engine: engine, store: store, directory: directory)
     }
 
@@ -87,16 +107,9 @@ extension StoreKind {
     /// database of this kind), with its tables created and seeded.
     func open(_ yaml: String) async throws -> (Engine, any Store) {
         var configuration = try ConfigurationLoader.parse(yaml, file: "test.yaml")
-        switch self {
-        case .sqliteMemory:
-            configuration.database = .sqliteMemory
-        case .sqliteFile:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-tests-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            configuration.database = .sqliteFile(folder.appendingPathComponent("test.sqlite").path)
-        }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return try await buildEngine(configuration, logger: logger)
+        let (store, _) = try await store(for: &configuration, logger: logger)
+        return try await buildEngine(configuration, store: store, logger: logger)
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import PropertyBased
 import RestableCore
 import RestableSQLite
+import RestableTestSupport
 import Testing
 
 /// The engine against the reference model (DELETE-SEMANTICS.md §6) on random schemas, data
@@ -18,14 +19,26 @@ import Testing
     static let baseSeed: UInt64 = 0x5245_5354_4142_4C45
     static let ciCases = 1_500
 
+    /// The first cases again on PostgreSQL (each opens two scratch schemas, so fewer).
+    static let postgresCases = 150
+
     @Test func engineAgreesWithTheModel() async throws {
+        try await Self.agree(cases: Self.ciCases, on: .sqliteMemory)
+    }
+
+    @Test(.enabled(if: StoreKind.available.contains(.postgres)))
+    func engineAgreesWithTheModelOnPostgres() async throws {
+        try await Self.agree(cases: Self.postgresCases, on: .postgres)
+    }
+
+    static func agree(cases: Int, on kind: StoreKind) async throws {
         var seeds = Scenario.Random(state: Self.baseSeed)
-        for index in 0..<Self.ciCases {
+        for index in 0..<cases {
             let seed = seeds.next()
             let size = 1 + index % 6
             let failed: Bool
             do {
-                failed = try await Self.fails(Scenario(seed: seed, size: size))
+                failed = try await Self.fails(Scenario(seed: seed, size: size), on: kind)
             } catch {
                 Issue.record("case \(index) (seed \(seed), size \(size)) threw \(error)\n\(Scenario(seed: seed, size: size))")
                 return
@@ -33,10 +46,10 @@ import Testing
             guard failed else { continue }
             var smallest = size
             for smaller in (1..<size).reversed() {
-                if try await Self.fails(Scenario(seed: seed, size: smaller)) { smallest = smaller }
+                if try await Self.fails(Scenario(seed: seed, size: smaller), on: kind) { smallest = smaller }
             }
-            Issue.record("case \(index) (seed \(seed), size \(smallest)) fails; run it with Self.check(Scenario(seed: \(seed), size: \(smallest)))")
-            try await Self.check(Scenario(seed: seed, size: smallest))
+            Issue.record("case \(index) (seed \(seed), size \(smallest)) fails on \(kind); run it with Self.check(Scenario(seed: \(seed), size: \(smallest)), on: .\(kind))")
+            try await Self.check(Scenario(seed: seed, size: smallest), on: kind)
             return
         }
     }
@@ -50,11 +63,11 @@ import Testing
     }
 
     /// True when the scenario breaks a property (checked quietly, without recording issues).
-    static func fails(_ scenario: Scenario) async throws -> Bool {
+    static func fails(_ scenario: Scenario, on kind: StoreKind) async throws -> Bool {
         let (expected, after) = scenario.model.run(scenario.resource, scenario.selection, scenario.options)
         var dry = scenario.options
         dry.dryRun = true
-        let (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships)
+        let (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships, on: kind)
         defer { Task { await store.close() } }
         let before = try await dump(engine, scenario)
         let dryRun = try await Self.run(engine, scenario, dry)
@@ -67,7 +80,7 @@ import Testing
             var seen = Set<Key>()
             permuted.selection = .keys(random.shuffle(keys.filter { seen.insert($0.0).inserted }))
         }
-        let (other, otherStore) = try await Self.engine(for: permuted, relationships: random.shuffle(scenario.relationships))
+        let (other, otherStore) = try await Self.engine(for: permuted, relationships: random.shuffle(scenario.relationships), on: kind)
         defer { Task { await otherStore.close() } }
         let reordered = try await Self.run(other, permuted, scenario.options)
         let reorderedAfter = try await dump(other, scenario)
@@ -76,11 +89,11 @@ import Testing
 
     /// Runs one scenario through the engine (a dry run, then for real, then with the keys and
     /// the relationships permuted) and through the model, and compares.
-    static func check(_ scenario: Scenario) async throws {
+    static func check(_ scenario: Scenario, on kind: StoreKind = .sqliteMemory) async throws {
         let (expected, after) = scenario.model.run(scenario.resource, scenario.selection, scenario.options)
         var dry = scenario.options
         dry.dryRun = true
-        let (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships)
+        let (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships, on: kind)
         let before = try await dump(engine, scenario)
         let dryRun = try await Self.run(engine, scenario, dry)
         #expect(try await dump(engine, scenario) == before, "a dry run changed the database\n\(scenario)")
@@ -97,18 +110,18 @@ import Testing
             let firsts = keys.filter { seen.insert($0.0).inserted }
             permuted.selection = .keys(random.shuffle(firsts))
         }
-        let (other, otherStore) = try await Self.engine(for: permuted, relationships: random.shuffle(scenario.relationships))
+        let (other, otherStore) = try await Self.engine(for: permuted, relationships: random.shuffle(scenario.relationships), on: kind)
         let reordered = try await Self.run(other, permuted, scenario.options)
         #expect(reordered == real, "permuting keys or relationships changed the outcome\n\(scenario)")
         #expect(try await dump(other, scenario) == after, "permuting keys or relationships changed the database\n\(scenario)")
         await otherStore.close()
     }
 
-    static func engine(for scenario: Scenario, relationships: [Relationship]) async throws -> (Engine, any Store) {
+    static func engine(for scenario: Scenario, relationships: [Relationship], on kind: StoreKind = .sqliteMemory) async throws -> (Engine, any Store) {
         let schema = Schema(resources: scenario.resources, relationships: relationships)
         var logger = Logger(label: "model")
         logger.logLevel = .critical
-        let store = try SQLiteStore(.memory, logger: logger)
+        let store: any Store = kind == .postgres ? try await ScratchPostgresStore.create(logger: logger) : try SQLiteStore(.memory, logger: logger)
         _ = try await store.prepare(schema, seed: [])
         let rows = scenario.rows
         let resources = scenario.resources

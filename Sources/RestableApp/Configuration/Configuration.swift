@@ -1,5 +1,6 @@
 public import RestableCore
 public import RestableHTTP
+public import RestablePostgres
 
 /// Everything one configuration file declares: the database, the resources, the mounts, and
 /// the rows to load into tables that Restable creates.
@@ -16,13 +17,18 @@ public struct Configuration: Sendable {
     public var maximumSummaryRows: Int
     /// Timeouts and the connection cap of the HTTP server (the `server` section).
     public var limits: ServerLimits
+    /// `server.host` and `server.port`: where to listen unless a flag or the environment says.
+    public var host: String?
+    public var port: Int?
+    /// The `postgres` section, kept so that a `--database` given later gets the same settings.
+    public var postgres: PostgresSettings
     /// Where the configuration came from, for messages (a file path, or "the bundled demo").
     public var source: String
 
     public init(
         database: DatabaseLocation, schema: Schema, mounts: [MountConfiguration], seed: [(resource: String, rows: [[String: Value]])] = [],
         maximumBodySize: Int = Configuration.defaultMaximumBodySize, maximumSummaryRows: Int = Engine.defaultSummaryLimit,
-        limits: ServerLimits = ServerLimits(), source: String
+        limits: ServerLimits = ServerLimits(), postgres: PostgresSettings = PostgresSettings(), source: String
     ) {
         self.database = database
         self.schema = schema
@@ -31,10 +37,31 @@ public struct Configuration: Sendable {
         self.maximumBodySize = maximumBodySize
         self.maximumSummaryRows = maximumSummaryRows
         self.limits = limits
+        self.postgres = postgres
         self.source = source
     }
 
     public static let defaultMaximumBodySize = 16 * 1024 * 1024
+}
+
+/// The `postgres` section of a configuration: how the pool reaches a PostgreSQL database.
+public struct PostgresSettings: Sendable, Hashable {
+    public var poolSize = PostgresLocation.defaultPoolSize
+    public var connectTimeout = PostgresLocation.defaultConnectTimeout
+    public var statementTimeout = PostgresLocation.defaultStatementTimeout
+    /// The schema served (`public` unless set).
+    public var schema = "public"
+    public init() {}
+
+    /// A location with these settings (a SQLite location is returned as it is).
+    public func applied(to location: DatabaseLocation) -> DatabaseLocation {
+        guard case .postgres(var postgres) = location else { return location }
+        postgres.poolSize = poolSize
+        if postgres.connectTimeout == PostgresLocation.defaultConnectTimeout { postgres.connectTimeout = connectTimeout }
+        postgres.statementTimeout = statementTimeout
+        postgres.schema = schema
+        return .postgres(postgres)
+    }
 }
 
 /// A dialect mounted at a path.
@@ -64,28 +91,42 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     case sqliteFile(String)
     /// `sqlite::memory:`: gone when the server stops.
     case sqliteMemory
+    /// `postgres://user:password@host:port/database?sslmode=...`.
+    case postgres(PostgresLocation)
 
-    /// Parses `sqlite:PATH` or `sqlite::memory:` (also `sqlite::memory`, which YAML accepts
-    /// unquoted); nil for anything else.
+    /// Parses `sqlite:PATH`, `sqlite::memory:` (also `sqlite::memory`, which YAML accepts
+    /// unquoted) or a `postgres://` URL; nil for anything else.
     public init?(url: String) {
-        guard url.hasPrefix("sqlite:") else { return nil }
-        let rest = String(url.dropFirst("sqlite:".count))
-        if rest == ":memory:" || rest == ":memory" {
-            self = .sqliteMemory
-        } else if rest.hasPrefix("//") {
-            let path = String(rest.dropFirst(2))
-            guard !path.isEmpty else { return nil }
-            self = .sqliteFile(path)
-        } else {
-            guard !rest.isEmpty else { return nil }
-            self = .sqliteFile(rest)
-        }
+        guard let location = try? Self.parse(url) else { return nil }
+        self = location
     }
 
+    /// Parses a database URL, or says what is wrong with it (never repeating a password).
+    public static func parse(_ url: String) throws(ConfigurationError) -> DatabaseLocation {
+        if PostgresLocation.isPostgresURL(url) {
+            do {
+                return .postgres(try PostgresLocation(url: url))
+            } catch {
+                throw ConfigurationError(file: "", message: "invalid PostgreSQL URL: \(error.description)")
+            }
+        }
+        guard url.hasPrefix("sqlite:") else {
+            throw ConfigurationError(
+                file: "", message: "unsupported database URL: use sqlite:PATH, \"sqlite::memory:\" or postgres://user:password@host:5432/database")
+        }
+        let rest = String(url.dropFirst("sqlite:".count))
+        if rest == ":memory:" || rest == ":memory" { return .sqliteMemory }
+        let path = rest.hasPrefix("//") ? String(rest.dropFirst(2)) : rest
+        guard !path.isEmpty else { throw ConfigurationError(file: "", message: "sqlite: needs a file path (sqlite:restable.sqlite)") }
+        return .sqliteFile(path)
+    }
+
+    /// The URL, with a PostgreSQL password replaced by `***`.
     public var description: String {
         switch self {
         case .sqliteFile(let path): "sqlite:\(path)"
         case .sqliteMemory: "sqlite::memory:"
+        case .postgres(let location): location.description
         }
     }
 }

@@ -85,7 +85,7 @@ public struct ConfigurationLoader {
     }
 
     func configuration(_ root: Node) throws(ConfigurationError) -> Configuration {
-        let top = try members(root, "the configuration", allowed: ["database", "server", "resources", "relationships", "mounts", "seed"])
+        let top = try members(root, "the configuration", allowed: ["database", "postgres", "server", "resources", "relationships", "mounts", "seed"])
         func section(_ name: String) -> (Node, Node)? {
             top.first { $0.0 == name }.map { ($0.1, $0.2) }
         }
@@ -93,9 +93,15 @@ public struct ConfigurationLoader {
             throw error(root, "the configuration needs a 'database' (for example sqlite:restable.sqlite)")
         }
         let url = try string(databaseNode, "database")
-        guard let database = DatabaseLocation(url: url) else {
-            throw error(databaseNode, "unsupported database URL '\(url)': use sqlite:PATH or \"sqlite::memory:\" (quoted in YAML)")
+        var database: DatabaseLocation
+        do {
+            database = try DatabaseLocation.parse(url)
+        } catch {
+            throw self.error(databaseNode, error.message)
         }
+        var postgres = PostgresSettings()
+        if let (_, node) = section("postgres") { postgres = try postgresSettings(node) }
+        database = postgres.applied(to: database)
         guard let (_, resourcesNode) = section("resources") else { throw error(root, "the configuration needs 'resources'") }
         var resources: [Resource] = []
         var resourceNodes: [String: Node] = [:]
@@ -128,12 +134,21 @@ public struct ConfigurationLoader {
         var maximumBodySize = Configuration.defaultMaximumBodySize
         var maximumSummaryRows = Engine.defaultSummaryLimit
         var limits = ServerLimits()
+        var host: String?
+        var port: Int?
         if let (_, node) = section("server") {
             let allowed: Set<String> = [
                 "maxBodySize", "maxSummaryRows", "maxConnections", "headerTimeout", "bodyTimeout", "idleTimeout", "shutdownTimeout",
+                "host", "port",
             ]
             for (key, _, value) in try members(node, "server", allowed: allowed) {
                 switch key {
+                case "host": host = try string(value, "host")
+                case "port":
+                    guard let number = value.scalar.flatMap({ Int($0.string) }), (0...65535).contains(number) else {
+                        throw error(value, "port must be a port number from 0 to 65535")
+                    }
+                    port = number
                 case "headerTimeout": limits.headerTimeout = try seconds(value, key)
                 case "bodyTimeout": limits.bodyTimeout = try seconds(value, key)
                 case "idleTimeout": limits.idleTimeout = try seconds(value, key)
@@ -164,9 +179,35 @@ public struct ConfigurationLoader {
                 seed.append((name, try rows(value, of: resource, schema: schema)))
             }
         }
-        return Configuration(
+        var configuration = Configuration(
             database: database, schema: schema, mounts: mounts, seed: seed, maximumBodySize: maximumBodySize,
-            maximumSummaryRows: maximumSummaryRows, limits: limits, source: file)
+            maximumSummaryRows: maximumSummaryRows, limits: limits, postgres: postgres, source: file)
+        configuration.host = host
+        configuration.port = port
+        return configuration
+    }
+
+    /// The `postgres` section: the pool's size, its timeouts and the schema served.
+    private func postgresSettings(_ node: Node) throws(ConfigurationError) -> PostgresSettings {
+        var settings = PostgresSettings()
+        for (key, _, value) in try members(node, "postgres", allowed: ["poolSize", "connectTimeout", "statementTimeout", "schema"]) {
+            switch key {
+            case "poolSize":
+                guard let number = value.scalar.flatMap({ Int($0.string) }), (1...1000).contains(number) else {
+                    throw error(value, "poolSize must be a whole number of connections from 1 to 1000")
+                }
+                settings.poolSize = number
+            case "connectTimeout": settings.connectTimeout = try seconds(value, key)
+            case "statementTimeout":
+                if value.scalar?.string == "0" {
+                    settings.statementTimeout = .zero
+                } else {
+                    settings.statementTimeout = try seconds(value, key)
+                }
+            default: settings.schema = try string(value, "schema")
+            }
+        }
+        return settings
     }
 
     /// A duration in seconds: a positive number, a fraction allowed (`0.5`), at most a day.

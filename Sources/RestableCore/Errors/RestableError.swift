@@ -12,10 +12,13 @@ public struct RestableError: Error, Sendable, CustomStringConvertible {
     public var blockers: [BlockingDependents]
     /// For `tooManyAffected`: how many rows the request would have changed.
     public var count: Int?
+    /// For errors that pass (`storeBusy`, `storeUnavailable`): how many seconds a client should
+    /// wait before it sends the request again (the `Retry-After` header).
+    public var retryAfter: Int?
 
     public init(
         _ code: Code, _ message: String, resource: String? = nil, key: Key? = nil, column: String? = nil,
-        blockers: [BlockingDependents] = [], count: Int? = nil
+        blockers: [BlockingDependents] = [], count: Int? = nil, retryAfter: Int? = nil
     ) {
         self.code = code
         self.message = message
@@ -24,6 +27,7 @@ public struct RestableError: Error, Sendable, CustomStringConvertible {
         self.column = column
         self.blockers = blockers
         self.count = count
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code): \(message)" }
@@ -36,7 +40,7 @@ extension RestableError {
             case notFound, unknownResource, unknownColumn, invalidKey, invalidBody, invalidValue, invalidFilter,
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
-                storeBusy, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
+                storeBusy, storeUnavailable, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
                 requestTimeout
         }
         private let value: Internal
@@ -81,8 +85,12 @@ extension RestableError {
         public static var unsupportedMediaType: Self { .init(value: .unsupportedMediaType) }
         /// The client stopped sending its request (headers or body) before it was complete.
         public static var requestTimeout: Self { .init(value: .requestTimeout) }
-        /// The database is busy or unreachable; the request may be retried.
+        /// The database is busy (locked, a deadlock or serialization failure that retries did not
+        /// resolve, a statement that ran past its timeout): nothing changed; retry the request.
         public static var storeBusy: Self { .init(value: .storeBusy) }
+        /// The database cannot be reached (down, restarting, out of connections): nothing changed;
+        /// retry once it is back. The server reconnects by itself.
+        public static var storeUnavailable: Self { .init(value: .storeUnavailable) }
         /// The request was cancelled before it committed (its client went away, or the server is
         /// stopping): nothing changed, and it may be sent again.
         public static var cancelled: Self { .init(value: .cancelled) }

@@ -153,7 +153,7 @@ extension RestableError {
     /// failures of the whole request (a busy database, an internal error).
     var isTargetFailure: Bool {
         switch code {
-        case .storeBusy, .cancelled, .planTooLarge, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
+        case .storeBusy, .storeUnavailable, .cancelled, .planTooLarge, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
             false
         default:
             true

@@ -16,12 +16,17 @@ public protocol Dialect: Sendable {
 }
 
 extension Dialect {
-    /// Answers one request; never throws: every failure becomes a response in the dialect's format.
+    /// Answers one request; never throws: every failure becomes a response in the dialect's
+    /// format, with `Retry-After` when the error says when to try again.
     public func respond(to request: IncomingRequest) async -> Response {
         do {
             return try await handle(request)
         } catch {
-            return failure(error, for: request)
+            var response = failure(error, for: request)
+            if let seconds = error.retryAfter, response.headers[.retryAfter] == nil {
+                response.headers[.retryAfter] = String(seconds)
+            }
+            return response
         }
     }
 }

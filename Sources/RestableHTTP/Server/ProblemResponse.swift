@@ -51,7 +51,7 @@ public enum ProblemResponse {
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout
         case .unsupportedMediaType: .unsupportedMediaType
-        case .storeBusy, .cancelled: .serviceUnavailable
+        case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
         case .schemaMismatch, .internalError: .internalServerError
         default: .badRequest
         }
@@ -80,6 +80,7 @@ public enum ProblemResponse {
         case .requestTimeout: "Request timeout"
         case .unsupportedMediaType: "Unsupported media type"
         case .storeBusy: "Database busy"
+        case .storeUnavailable: "Database unavailable"
         case .cancelled: "Request cancelled"
         case .unboundedDelete: "Unbounded delete"
         case .tooManyAffected: "Too many rows affected"

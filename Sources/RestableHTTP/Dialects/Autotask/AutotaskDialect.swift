@@ -119,7 +119,7 @@ public struct AutotaskDialect: Dialect {
             .badRequest
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
-        case .storeBusy, .cancelled: .serviceUnavailable
+        case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
         default: .internalServerError
         }
     }

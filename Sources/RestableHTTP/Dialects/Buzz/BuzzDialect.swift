@@ -146,7 +146,7 @@ public struct BuzzDialect: Dialect {
         case .notFound, .unknownResource: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
-        case .storeBusy, .cancelled: .serviceUnavailable
+        case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
         case .internalError, .schemaMismatch: .internalServerError
         case .restricted, .checksumRequired, .checksumMismatch, .batchFailed: .init(code: 406, reasonPhrase: "Not Acceptable")
         default: .badRequest
