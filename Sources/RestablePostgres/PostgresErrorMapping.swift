@@ -14,12 +14,10 @@ enum PostgresErrorMapping {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 
+    /// A PostgreSQL failure in the engine's terms; any other error (the engine's own, a
+    /// cancellation, a signal to roll back) passes through unchanged.
     static func translate(_ error: any Error, logger: Logger) -> any Error {
-        if error is RestableError || error is CancellationError { return error }
-        guard let psql = error as? PSQLError else {
-            logger.error("PostgreSQL failure", metadata: ["error": "\(type(of: error))"])
-            return RestableError(.internalError, "the request failed inside the database; the server log has the details")
-        }
+        guard let psql = error as? PSQLError else { return error }
         guard let state = psql.serverInfo?[.sqlState] else {
             // No server answer: the connection failed, closed or could not be made.
             logger.warning("PostgreSQL connection failure", metadata: ["code": "\(psql.code)"])

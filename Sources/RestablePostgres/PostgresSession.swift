@@ -58,6 +58,7 @@ struct PostgresSession: StoreSession {
     }
 
     func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
+        let predicate = predicate.withoutUnstorableText
         if predicate.isTriviallyEmpty { return [] }
         let types = resource.columns.map { Optional($0.type) }
         let statements = builder.select(resource, where: predicate, limit: limit, offset: offset, lock: locking)
@@ -72,6 +73,7 @@ struct PostgresSession: StoreSession {
     }
 
     func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {
+        let predicate = predicate.withoutUnstorableText
         if predicate.isTriviallyEmpty { return 0 }
         var total = 0
         for statement in builder.count(resource, where: predicate) {
@@ -110,6 +112,7 @@ struct PostgresSession: StoreSession {
     }
 
     func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) async throws -> Int {
+        let predicate = predicate.withoutUnstorableText
         if predicate.isTriviallyEmpty || values.isEmpty { return 0 }
         var changed = 0
         for statement in builder.update(resource, where: predicate, set: values) { changed += try await affected(statement) }
@@ -117,6 +120,7 @@ struct PostgresSession: StoreSession {
     }
 
     func delete(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {
+        let predicate = predicate.withoutUnstorableText
         if predicate.isTriviallyEmpty { return 0 }
         var changed = 0
         for statement in builder.delete(resource, where: predicate) { changed += try await affected(statement) }

@@ -68,7 +68,7 @@ public final class PostgresStore: Store {
     public func prepare(_ schema: Schema, seed: [InsertPlan]) async throws -> [String] {
         try await write { session in
             guard let session = session as? PostgresSession else { return [] }
-            var created: [String] = []
+            var created: [Resource] = []
             for resource in schema.parentsFirst {
                 let existing = try await session.rows(
                     SQLStatement(
@@ -77,11 +77,8 @@ public final class PostgresStore: Store {
                     types: [.text])
                 if existing.isEmpty {
                     let references = schema.references(of: resource.name)
-                    let statements =
-                        [self.builder.createTable(resource, references: references, schema: schema)]
-                        + self.builder.createIndexes(resource, references: references)
-                    for statement in statements { _ = try await session.rows(statement, types: []) }
-                    created.append(resource.name)
+                    _ = try await session.rows(self.builder.createTable(resource, references: references, schema: schema), types: [])
+                    created.append(resource)
                     continue
                 }
                 let names = Set(existing.compactMap { row -> String? in
@@ -96,10 +93,19 @@ public final class PostgresStore: Store {
                         resource: resource.name)
                 }
             }
-            for plan in seed where created.contains(plan.resource.name) {
+            // Foreign keys once every table exists: relationships may form cycles.
+            for resource in created {
+                let references = schema.references(of: resource.name)
+                let statements =
+                    self.builder.addForeignKeys(resource, references: references, schema: schema)
+                    + self.builder.createIndexes(resource, references: references)
+                for statement in statements { _ = try await session.rows(statement, types: []) }
+            }
+            let createdNames = created.map(\.name)
+            for plan in seed where createdNames.contains(plan.resource.name) {
                 _ = try await session.insert(plan.resource, values: plan.values)
             }
-            return created
+            return createdNames
         }
     }
 

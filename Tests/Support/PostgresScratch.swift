@@ -34,11 +34,17 @@ public struct PostgresScratch: Sendable {
         guard var location = baseLocation else {
             throw ScratchError(message: "RESTABLE_POSTGRES_URL is not set")
         }
+        await permits.acquire()
         let schema = "restable_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         location.schema = schema
-        location.poolSize = 4
+        location.poolSize = 3
         let scratch = PostgresScratch(location: location, schema: schema)
-        try await scratch.execute("CREATE SCHEMA \"\(schema)\"")
+        do {
+            try await scratch.execute("CREATE SCHEMA \"\(schema)\"")
+        } catch {
+            await permits.release()
+            throw error
+        }
         return scratch
     }
 
@@ -66,7 +72,12 @@ public struct PostgresScratch: Sendable {
         } catch {
             Self.logger.error("could not drop test schema \(schema): \(error)")
         }
+        await Self.permits.release()
     }
+
+    /// Tests run in parallel; at most this many scratch schemas are open at once, so that their
+    /// pools stay within the server's `max_connections` (each holds at most 4 connections).
+    static let permits = Permits(16)
 
     /// A script cut into statements at each `;` that ends a line.
     static func statements(_ script: String) -> [String] {
@@ -134,5 +145,29 @@ public final class ScratchPostgresStore: Store {
     public func close() async {
         await store.close()
         await scratch.drop()
+    }
+}
+
+/// A counting semaphore for tasks.
+actor Permits {
+    private var available: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { available = count }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            available += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

@@ -20,14 +20,27 @@ extension SQLBuilder {
         if !generatedKey {
             parts.append("PRIMARY KEY (" + resource.key.map(flavor.quote).joined(separator: ", ") + ")")
         }
-        for relationship in references {
-            guard let parent = schema.resource(named: relationship.parent) else { continue }
-            parts.append(
-                "FOREIGN KEY (" + relationship.columns.map(flavor.quote).joined(separator: ", ") + ") REFERENCES "
-                    + flavor.quote(parent.table) + " (" + parent.key.map(flavor.quote).joined(separator: ", ")
-                    + ") ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED")
+        if flavor.declaresForeignKeysInCreateTable {
+            parts += foreignKeys(references, schema: schema)
         }
         return SQLStatement("CREATE TABLE \(flavor.quote(resource.table)) (\n  " + parts.joined(separator: ",\n  ") + "\n)")
+    }
+
+    /// `ALTER TABLE ... ADD FOREIGN KEY` for each relationship in which a resource is the child,
+    /// for flavours that add them once every table exists (relationships may form cycles, which
+    /// one `CREATE TABLE` after another cannot declare); none for the others.
+    public func addForeignKeys(_ resource: Resource, references: [Relationship], schema: Schema) -> [SQLStatement] {
+        guard !flavor.declaresForeignKeysInCreateTable else { return [] }
+        return foreignKeys(references, schema: schema).map { SQLStatement("ALTER TABLE \(flavor.quote(resource.table)) ADD \($0)") }
+    }
+
+    private func foreignKeys(_ references: [Relationship], schema: Schema) -> [String] {
+        references.compactMap { relationship in
+            guard let parent = schema.resource(named: relationship.parent) else { return nil }
+            return "FOREIGN KEY (" + relationship.columns.map(flavor.quote).joined(separator: ", ") + ") REFERENCES "
+                + flavor.quote(parent.table) + " (" + parent.key.map(flavor.quote).joined(separator: ", ")
+                + ") ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED"
+        }
     }
 
     /// An index on each foreign key of a resource, so that finding a parent's children (for a

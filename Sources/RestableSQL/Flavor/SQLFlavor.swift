@@ -24,6 +24,10 @@ public protocol SQLFlavor: Sendable {
     /// row constructors, whose binds take their types from the columns they compare with (a
     /// VALUES list would make them text).
     var rowListKeyword: String { get }
+    /// Whether `CREATE TABLE` declares the table's foreign keys (SQLite accepts a reference to a
+    /// table that does not exist yet, and cannot add one later) or `ALTER TABLE` adds them once
+    /// every table exists (PostgreSQL checks that the referenced table exists).
+    var declaresForeignKeysInCreateTable: Bool { get }
 }
 
 extension SQLFlavor {
@@ -59,6 +63,7 @@ public struct SQLiteFlavor: SQLFlavor {
     public var lockingSuffix: String { "" }
     public var bindsListsAsArrays: Bool { false }
     public var rowListKeyword: String { "VALUES " }
+    public var declaresForeignKeysInCreateTable: Bool { true }
 }
 
 /// PostgreSQL and the Postgres-compatible distributed engines.
@@ -85,6 +90,7 @@ public struct PostgresFlavor: SQLFlavor {
     public var lockingSuffix: String { " FOR UPDATE" }
     public var bindsListsAsArrays: Bool { true }
     public var rowListKeyword: String { "" }
+    public var declaresForeignKeysInCreateTable: Bool { false }
 
     /// A list of values as the text of a PostgreSQL array literal (`{1,"a b",NULL}`): every
     /// element is quoted and escaped, and the server reads it as an array of the column's type.

@@ -1,0 +1,47 @@
+import RestableCore
+
+/// PostgreSQL's text cannot hold U+0000. No stored row can equal a text that contains it, so a
+/// condition comparing with one is decided here rather than sent (the server would refuse the
+/// bind): equality matches nothing, inequality matches every non-null value. A value to store
+/// that holds U+0000 is refused by the server and answered 400 (see ``PostgresErrorMapping``).
+extension RowPredicate {
+    var withoutUnstorableText: RowPredicate {
+        guard conditions.contains(where: \.mentionsUnstorableText) else { return self }
+        return RowPredicate(conditions.map(\.withoutUnstorableText))
+    }
+}
+
+extension Condition {
+    fileprivate var mentionsUnstorableText: Bool {
+        switch self {
+        case .compare(_, _, let value): value.isUnstorableText
+        case .isNull: false
+        case .oneOf(_, let values): values.contains(where: \.isUnstorableText)
+        case .tupleIn(_, let tuples): tuples.contains { $0.contains(where: \.isUnstorableText) }
+        case .after(_, let values): values.contains(where: \.isUnstorableText)
+        }
+    }
+
+    fileprivate var withoutUnstorableText: Condition {
+        switch self {
+        case .compare(let column, .eq, let value) where value.isUnstorableText:
+            .oneOf(column: column, [])
+        case .compare(let column, .neq, let value) where value.isUnstorableText:
+            .isNull(column: column, false)
+        case .oneOf(let column, let values):
+            .oneOf(column: column, values.filter { !$0.isUnstorableText })
+        case .tupleIn(let columns, let tuples):
+            .tupleIn(columns: columns, tuples.filter { !$0.contains(where: \.isUnstorableText) })
+        default:
+            // An ordering against such a text is sent as it is: the server refuses it (400).
+            self
+        }
+    }
+}
+
+extension Value {
+    fileprivate var isUnstorableText: Bool {
+        if case .text(let text) = self { return text.utf8.contains(0) }
+        return false
+    }
+}
