@@ -67,24 +67,41 @@ import Testing
         let (expected, after) = scenario.model.run(scenario.resource, scenario.selection, scenario.options)
         var dry = scenario.options
         dry.dryRun = true
-        let (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships, on: kind)
-        defer { Task { await store.close() } }
-        let before = try await dump(engine, scenario)
-        let dryRun = try await Self.run(engine, scenario, dry)
-        guard try await dump(engine, scenario) == before else { return true }
-        let real = try await Self.run(engine, scenario, scenario.options)
-        guard dryRun == real, real == expected, try await dump(engine, scenario) == after else { return true }
+        let real = try await Self.withEngine(for: scenario, relationships: scenario.relationships, on: kind) { engine -> DeleteModel.Outcome? in
+            let before = try await dump(engine, scenario)
+            let dryRun = try await Self.run(engine, scenario, dry)
+            guard try await dump(engine, scenario) == before else { return nil }
+            let real = try await Self.run(engine, scenario, scenario.options)
+            guard dryRun == real, real == expected, try await dump(engine, scenario) == after else { return nil }
+            return real
+        }
+        guard let real else { return true }
         var random = Scenario.Random(state: 7)
         var permuted = scenario
         if case .keys(let keys) = scenario.selection {
             var seen = Set<Key>()
             permuted.selection = .keys(random.shuffle(keys.filter { seen.insert($0.0).inserted }))
         }
-        let (other, otherStore) = try await Self.engine(for: permuted, relationships: random.shuffle(scenario.relationships), on: kind)
-        defer { Task { await otherStore.close() } }
-        let reordered = try await Self.run(other, permuted, scenario.options)
-        let reorderedAfter = try await dump(other, scenario)
-        return reordered != real || reorderedAfter != after
+        return try await Self.withEngine(for: permuted, relationships: random.shuffle(scenario.relationships), on: kind) { other in
+            let reordered = try await Self.run(other, permuted, scenario.options)
+            let reorderedAfter = try await dump(other, scenario)
+            return reordered != real || reorderedAfter != after
+        }
+    }
+
+    /// Runs `body` on an engine over a fresh store holding the scenario, and closes the store.
+    static func withEngine<T>(
+        for scenario: Scenario, relationships: [Relationship], on kind: StoreKind, _ body: (Engine) async throws -> T
+    ) async throws -> T {
+        let (engine, store) = try await Self.engine(for: scenario, relationships: relationships, on: kind)
+        do {
+            let result = try await body(engine)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
     /// Runs one scenario through the engine (a dry run, then for real, then with the keys and
