@@ -14,7 +14,11 @@ import Testing
         ("return=\"a\\\"b\\\\c\"", [Preference(name: "return", value: "a\"b\\c", parameters: [])]),
         ("return=\"\"", [Preference(name: "return", value: "", parameters: [])]),
         (",, respond-async ,, wait=10,", [Preference(name: "respond-async", value: nil, parameters: []), Preference(name: "wait", value: "10", parameters: [])]),
-        ("foo; Bar=\"x;y\" ; baz;;", [Preference(name: "foo", value: nil, parameters: ["bar=x;y", "baz"])]),
+        ("foo; Bar=\"x;y\" ; baz;;", [Preference(name: "foo", value: nil, parameters: [.init(name: "bar", value: "x;y"), .init(name: "baz")])]),
+        // Found by the Prefer fuzzer: a value that starts with a combining mark (here after an
+        // escaping backslash) keeps it; "=" and the mark are one Character but two scalars.
+        ("inimmaxfoo=\"\\\"ab\";Io=\"\\\u{615}bo(\"",
+         [Preference(name: "inimmaxfoo", value: "\"ab", parameters: [.init(name: "io", value: "\u{615}bo(")])]),
         ("\t tx=rollback\t", [Preference(name: "tx", value: "rollback", parameters: [])]),
         ("", []), (",", []),
     ])

@@ -56,12 +56,8 @@ func write(_ preference: Preference) -> String {
     var text = preference.name
     if let value = preference.value { text += "=" + word(value) }
     for parameter in preference.parameters {
-        // Stored as `name` or `name=value` (value unquoted); the name is a token, so it ends at the first `=`.
-        if let equals = parameter.utf8.firstIndex(of: UInt8(ascii: "=")) {
-            text += "; " + String(parameter[..<equals]) + "=" + word(String(parameter[parameter.index(after: equals)...]))
-        } else {
-            text += "; " + parameter
-        }
+        text += "; " + parameter.name
+        if let value = parameter.value { text += "=" + word(value) }
     }
     return text
 }

@@ -6,7 +6,22 @@ public struct Preference: Sendable, Hashable {
     /// The name, lower-cased (preference names are case-insensitive).
     public var name: String
     public var value: String?
-    public var parameters: [String]
+    /// The `;` parameters in order, each a lower-cased name and its value (unquoted), if any.
+    public var parameters: [Parameter]
+
+    /// One `name[=value]` parameter of a preference.
+    public struct Parameter: Sendable, Hashable {
+        public var name: String
+        public var value: String?
+
+        public init(name: String, value: String? = nil) {
+            self.name = name
+            self.value = value
+        }
+
+        /// `name` or `name=value`, as a message shows it.
+        public var description: String { value.map { "\(name)=\($0)" } ?? name }
+    }
 
     /// Parses every `Prefer` field of a request. Fails with `invalidHeader` naming the text that
     /// breaks the grammar `token [BWS "=" BWS word] *(OWS ";" [OWS parameter])`.
@@ -31,15 +46,15 @@ public struct Preference: Sendable, Hashable {
                         if scanner.atEnd || scanner.peek == UInt8(ascii: ",") || scanner.peek == UInt8(ascii: ";") { continue }
                         throw malformed(field)
                     }
-                    var text = parameter.lowercased()
+                    var found = Parameter(name: parameter.lowercased())
                     scanner.skipWhitespace()
                     if scanner.take(UInt8(ascii: "=")) {
                         scanner.skipWhitespace()
                         guard let value = scanner.word() else { throw malformed(field) }
-                        text += "=" + value
+                        found.value = value
                         scanner.skipWhitespace()
                     }
-                    preference.parameters.append(text)
+                    preference.parameters.append(found)
                 }
                 preferences.append(preference)
                 guard scanner.skipListSeparators() else { throw malformed(field) }
@@ -87,7 +102,7 @@ public struct Preferences: Sendable {
                     .invalidHeader, "Prefer: '\(preference.name)' is not supported here (supported: \(offered))")
             }
             guard preference.parameters.isEmpty else {
-                throw RestableError(.invalidHeader, "Prefer: '\(preference.name)' takes no parameters, got '\(preference.parameters[0])'")
+                throw RestableError(.invalidHeader, "Prefer: '\(preference.name)' takes no parameters, got '\(preference.parameters[0].description)'")
             }
             if let earlier = seen[preference.name] {
                 guard earlier?.lowercased() == preference.value?.lowercased() else {
