@@ -4,6 +4,8 @@
 #   bash Fuzz/run.sh [seconds-per-target] [Target ...]
 #
 # seconds-per-target defaults to 60; the targets default to every folder in Fuzz/Sources.
+# FUZZ_SEED (default 1) seeds libFuzzer's random choices, so that a run is repeatable up to its
+# time limit; FUZZ_SEED=0 lets libFuzzer pick a seed of its own.
 # Each fuzzer starts from its committed seed corpus, Fuzz/corpus/<Target>/ (read only), and
 # keeps what it learns in Fuzz/.build/corpus/<Target>/ for the next run. A crash, a broken
 # invariant, a timeout or running out of memory is written to Fuzz/artifacts/<Target>/ and makes
@@ -36,7 +38,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts" "$fuzz/corpus/$target"
     status=0
     "$fuzz/.build/bin/$target" "$corpus" "$fuzz/corpus/$target" \
-        -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+        -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     if [ "$status" -eq 0 ]; then
