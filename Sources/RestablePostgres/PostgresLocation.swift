@@ -123,7 +123,8 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         guard !database.isEmpty else { throw URLError(description: "the URL names no database (postgres://user@host:5432/DATABASE)") }
         self.init(host: host, port: port, user: user, password: password, database: database)
         var seen = Set<Substring>()
-        for item in query.split(separator: "&", omittingEmptySubsequences: false) {
+        // No query at all is no parameter (splitting "" would give one empty item).
+        for item in query.isEmpty ? [] : query.split(separator: "&", omittingEmptySubsequences: false) {
             guard let equals = item.firstIndex(of: "=") else { throw URLError(description: "query item '\(item)' has no value") }
             let name = item[..<equals]
             let value = try Self.decode(item[item.index(after: equals)...], "the value of \(name)")
