@@ -103,23 +103,25 @@ public enum ConfigurationCheck {
             }
         }
         for table in description.tables {
-            guard let child = schema.resources.first(where: { $0.table == table.name }) else { continue }
+            let child = schema.resources.first { $0.table == table.name }
             for foreignKey in table.foreignKeys {
                 guard let parent = schema.resources.first(where: { $0.table == foreignKey.referencedTable }) else { continue }
-                let configured = schema.references(of: child.name).contains { $0.parent == parent.name && $0.columns == foreignKey.columns }
-                guard !configured else { continue }
+                if let child, schema.references(of: child.name).contains(where: { $0.parent == parent.name && $0.columns == foreignKey.columns }) {
+                    continue
+                }
                 let what = "\(table.name)(\(foreignKey.columns.joined(separator: ", "))) -> \(foreignKey.referencedTable) ON DELETE \(foreignKey.onDelete.catalogText)"
+                let rows = child.map { "\($0.name) rows" } ?? "rows of '\(table.name)' (not served)"
                 switch foreignKey.onDelete {
                 case .cascade, .setNull, .setDefault:
                     findings.append(
                         Finding(
                             .warning,
-                            "the database declares \(what), which the configuration does not: a delete of \(parent.name) changes \(child.name) rows that its summary does not list"))
+                            "the database declares \(what), which the configuration does not: a delete of \(parent.name) changes \(rows) that its summary does not list"))
                 case .restrict, .noAction:
                     findings.append(
                         Finding(
                             .warning,
-                            "the database declares \(what), which the configuration does not: a delete of \(parent.name) rows that still have \(child.name) rows fails in the database (409 invalidReference), without a restrict's explanation"))
+                            "the database declares \(what), which the configuration does not: a delete of \(parent.name) rows that still have \(rows) fails in the database (409 invalidReference), without a restrict's explanation"))
                 }
             }
         }
