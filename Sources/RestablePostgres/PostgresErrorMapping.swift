@@ -17,6 +17,10 @@ enum PostgresErrorMapping {
     static func translate(_ error: any Error, logger: Logger) -> any Error {
         if error is RestableError || error is CancellationError { return error }
         guard let psql = error as? PSQLError else {
+            // Not the driver's: the engine's own signal thrown through the transaction (the
+            // rollback of a strict failure or a dry run, which carries its outcome) goes back to
+            // the engine unchanged; the engine maps anything else to internalError itself.
+            guard error is PostgresDecodingFailure else { return error }
             logger.error("PostgreSQL failure", metadata: ["error": "\(type(of: error))"])
             return RestableError(.internalError, "the request failed inside the database; the server log has the details")
         }
