@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "RestableTestSupport",
             dependencies: [
-                "RestableCore", "RestablePostgres",
+                "RestableCore", "RestablePostgres", "CSQLite",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

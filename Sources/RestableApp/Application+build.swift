@@ -1,3 +1,4 @@
+import Foundation
 public import Hummingbird
 public import Logging
 public import RestableCore
@@ -26,7 +27,7 @@ public struct ServeOptions: Sendable {
 /// Opens the configured store, creates missing tables (loading seed rows into the ones it
 /// creates, in the same transaction), and builds the engine. The one place where a store is chosen.
 public func buildEngine(_ configuration: Configuration, logger: Logger) async throws -> (Engine, any Store) {
-    try await buildEngine(configuration, store: openStore(configuration.database, logger: logger), logger: logger)
+    try await buildEngine(configuration, store: openStore(for: configuration, logger: logger), logger: logger)
 }
 
 /// The store for a database location (not yet prepared).
@@ -38,10 +39,42 @@ public func openStore(_ location: DatabaseLocation, logger: Logger) throws -> an
     }
 }
 
+/// The store of a configuration: one that must exist already when it is introspected.
+public func openStore(for configuration: Configuration, logger: Logger) throws -> any Store {
+    configuration.introspection != nil
+        ? try openExistingStore(configuration.database, logger: logger) : try openStore(configuration.database, logger: logger)
+}
+
+/// A SQLite file that does not exist: introspection reads an existing database and must not
+/// create an empty one.
+public struct MissingDatabaseError: Error, CustomStringConvertible {
+    public var path: String
+    public var description: String { "cannot open the SQLite database '\(path)': there is no such file (introspection reads an existing database)" }
+}
+
+/// The store for a database that must already exist (introspection): a SQLite file is not created.
+public func openExistingStore(_ location: DatabaseLocation, logger: Logger) throws -> any Store {
+    if case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) { throw MissingDatabaseError(path: path) }
+    return try openStore(location, logger: logger)
+}
+
+/// The configuration with its resources read from the database when it says `introspect: true`
+/// (the warnings of the introspection are logged); any other configuration as it is.
+public func introspected(_ configuration: Configuration, store: any Store, logger: Logger) async throws -> Configuration {
+    guard configuration.introspection != nil else { return configuration }
+    guard let catalog = store as? any DatabaseIntrospecting else {
+        throw RestableError(.internalError, "this store cannot read its database's catalog")
+    }
+    let (resolved, warnings) = try Introspection.resolve(configuration, with: try await catalog.describe())
+    for warning in warnings { logger.warning("\(warning)") }
+    return resolved
+}
+
 /// The engine of a configuration over a store that is already open (closed here if preparing
-/// it fails).
+/// it fails). An introspected configuration is resolved first (see ``introspected(_:store:logger:)``).
 public func buildEngine(_ configuration: Configuration, store: any Store, logger: Logger) async throws -> (Engine, any Store) {
     do {
+        let configuration = try await introspected(configuration, store: store, logger: logger)
         let engine = Engine(
             schema: configuration.schema, store: store, summaryLimit: configuration.maximumSummaryRows, logger: logger)
         var seed: [InsertPlan] = []
@@ -76,11 +109,18 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) -> [Dial
 /// The whole application: store, engine, dialects and HTTP server. The CLI and the tests both
 /// call this; the store closes when the application shuts down.
 public func buildApplication(_ configuration: Configuration, options: ServeOptions) async throws -> some ApplicationProtocol {
-    try await buildApplication(configuration, store: openStore(configuration.database, logger: options.logger), options: options)
+    try await buildApplication(configuration, store: openStore(for: configuration, logger: options.logger), options: options)
 }
 
 /// The application of a configuration over a store that is already open.
-public func buildApplication(_ configuration: Configuration, store: any Store, options: ServeOptions) async throws -> some ApplicationProtocol {
+public func buildApplication(_ given: Configuration, store: any Store, options: ServeOptions) async throws -> some ApplicationProtocol {
+    let configuration: Configuration
+    do {
+        configuration = try await introspected(given, store: store, logger: options.logger)
+    } catch {
+        await store.close()
+        throw error
+    }
     let (engine, store) = try await buildEngine(configuration, store: store, logger: options.logger)
     warnAboutUndeletableResources(configuration, logger: options.logger)
     ensureFileDescriptors(for: configuration.limits, logger: options.logger)
@@ -100,7 +140,8 @@ public func buildApplication(_ configuration: Configuration, store: any Store, o
 /// mounted under those dialects can never be deleted there: say so at start-up.
 func warnAboutUndeletableResources(_ configuration: Configuration, logger: Logger) {
     for mount in configuration.mounts where mount.dialect == .autotask || mount.dialect == .buzz {
-        for (name, resource) in ResourceNames(mount.names).served(in: configuration.schema) where resource.optimisticLocking == .required {
+        for (name, resource) in ResourceNames(mount.names).served(in: configuration.schema)
+        where resource.optimisticLocking == .required && resource.readOnly == nil {
             logger.warning(
                 "\(name) under \(mount.path) can never be deleted there: \(resource.name) requires a checksum, which the \(mount.dialect.rawValue) dialect cannot send")
         }

@@ -22,7 +22,7 @@ public final class PostgresStore: Store {
     let builder = SQLBuilder(flavor: PostgresFlavor())
     private let client: PostgresClient
     private let runner: Task<Void, Never>
-    private let location: PostgresLocation
+    let location: PostgresLocation
     private let logger: Logger
 
     /// How many times a transaction runs when it keeps meeting deadlocks or serialization failures.
@@ -76,6 +76,12 @@ public final class PostgresStore: Store {
                         binds: [.text(resource.table)]),
                     types: [.text])
                 if existing.isEmpty {
+                    if let reason = resource.readOnly {
+                        throw RestableError(
+                            .schemaMismatch,
+                            "table '\(resource.table)' does not exist, and Restable does not create the table of a read-only resource (\(reason.explanation))",
+                            resource: resource.name)
+                    }
                     let references = schema.references(of: resource.name)
                     _ = try await session.rows(self.builder.createTable(resource, references: references, schema: schema), types: [])
                     created.append(resource)

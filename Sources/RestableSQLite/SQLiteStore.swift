@@ -78,6 +78,12 @@ public final class SQLiteStore: Store {
                         try $0.queryNow(SQLStatement("SELECT name FROM pragma_table_info(?)", binds: [.text(table)]), types: [.text])
                     }
                     if existing.isEmpty {
+                        if let reason = resource.readOnly {
+                            throw RestableError(
+                                .schemaMismatch,
+                                "table '\(resource.table)' does not exist, and Restable does not create the table of a read-only resource (\(reason.explanation))",
+                                resource: resource.name)
+                        }
                         let references = schema.references(of: resource.name)
                         let statements =
                             [builder.createTable(resource, references: references, schema: schema)]

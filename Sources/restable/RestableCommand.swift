@@ -10,7 +10,7 @@ struct RestableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restable",
         abstract: "Serve the tables of a database as REST resources, with safe deletes.",
-        subcommands: [Serve.self, CheckConfig.self, DemoConfig.self],
+        subcommands: [Serve.self, CheckConfig.self, Check.self, Introspect.self, DemoConfig.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -22,11 +22,30 @@ func failConfiguration(_ error: ConfigurationError) -> ExitCode {
 
 /// Loads `--config` (or the bundled demo) and applies `--database`; `databaseSource` names where
 /// the URL came from (`--database` or `RESTABLE_DATABASE_URL`) in messages.
-func loadConfiguration(config: String?, database: String?, databaseSource: String = "--database") throws -> Configuration {
+///
+/// With `introspect`, the resources are read from the database: without a file, `database` is
+/// required and everything else takes its default; a file must say `introspect: true`.
+/// `schema` overrides the PostgreSQL schema served.
+func loadConfiguration(
+    config: String?, database: String?, databaseSource: String = "--database", introspect: Bool = false, schema: String? = nil
+) throws -> Configuration {
     do {
         var configuration: Configuration
         if let config {
             configuration = try ConfigurationLoader.load(path: config)
+            if introspect, configuration.introspection == nil {
+                throw ConfigurationError(
+                    file: config,
+                    message: "--introspect serves the database as found, but this file declares its resources: add 'introspect: true' (and 'overrides') to it, or leave out --introspect")
+            }
+        } else if introspect {
+            guard database != nil else {
+                throw ConfigurationError(file: "--introspect", message: "needs the database: --database URL (or \(Environment.database))")
+            }
+            configuration = Configuration(
+                database: .sqliteMemory, schema: Schema(resources: []), mounts: [MountConfiguration(path: "/api", dialect: .native)],
+                source: "--introspect")
+            configuration.introspection = IntrospectionSettings(file: "--introspect")
         } else {
             configuration = try DemoConfiguration.load()
         }
@@ -36,6 +55,13 @@ func loadConfiguration(config: String?, database: String?, databaseSource: Strin
             } catch {
                 throw ConfigurationError(file: databaseSource, message: error.message)
             }
+        }
+        if let schema {
+            guard case .postgres = configuration.database else {
+                throw ConfigurationError(file: "--schema", message: "a schema is for a PostgreSQL database; \(configuration.database) is not one")
+            }
+            configuration.postgres.schema = schema
+            configuration.database = configuration.postgres.applied(to: configuration.database)
         }
         return configuration
     } catch let error as ConfigurationError {
@@ -70,6 +96,12 @@ struct Serve: AsyncParsableCommand {
             "The database URL, overriding the configuration's (environment: RESTABLE_DATABASE_URL).",
             discussion: "sqlite:PATH, sqlite::memory: or postgres://user:password@host:5432/database?sslmode=require"))
     var database: String?
+
+    @Flag(help: "Serve the database as found: its tables become resources at /api (needs --database, or a file that says introspect: true).")
+    var introspect = false
+
+    @Option(help: "The PostgreSQL schema to serve (default: the configuration's postgres.schema, or public).")
+    var schema: String?
 
     @Option(help: "The address to listen on (default 127.0.0.1, or the configuration's server.host; environment: RESTABLE_HOST).")
     var host: String?
@@ -113,7 +145,7 @@ struct Serve: AsyncParsableCommand {
         let databaseFromEnvironment = database == nil ? Environment.value(Environment.database) : nil
         let configuration = try loadConfiguration(
             config: config ?? Environment.value(Environment.config), database: database ?? databaseFromEnvironment,
-            databaseSource: databaseFromEnvironment == nil ? "--database" : Environment.database)
+            databaseSource: databaseFromEnvironment == nil ? "--database" : Environment.database, introspect: introspect, schema: schema)
         let (host, port, level) = try resolved(configuration)
         var logger = Logger(label: "restable")
         logger.logLevel = level
@@ -125,6 +157,8 @@ struct Serve: AsyncParsableCommand {
         do {
             application = try await ApplicationBox(
                 buildApplication(configuration, options: options), for: configuration)
+        } catch let error as ConfigurationError {
+            throw failConfiguration(error)
         } catch {
             FileHandle.standardError.write(Data("restable: cannot start: \(error)\n".utf8))
             throw ExitCode(1)
@@ -143,14 +177,145 @@ struct CheckConfig: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfiguration(config: file, database: nil)
         print("\(file): OK")
-        print("  database: \(configuration.database)")
-        for resource in configuration.schema.resources {
-            print("  resource \(resource.name): key (\(resource.key.joined(separator: ", "))), \(resource.columns.count) columns, locking \(resource.optimisticLocking.rawValue)")
+        summary(configuration).forEach { print($0) }
+    }
+}
+
+/// What a configuration declares, one line each (check-config and check print it).
+func summary(_ configuration: Configuration) -> [String] {
+    var lines = ["  database: \(configuration.database)"]
+    if configuration.introspection != nil {
+        lines.append("  resources: read from the database at start-up (introspect: true; restable check shows them)")
+    }
+    for resource in configuration.schema.resources {
+        var line = "  resource \(resource.name): key (\(resource.key.joined(separator: ", "))), \(resource.columns.count) columns, locking \(resource.optimisticLocking.rawValue)"
+        if resource.table != resource.name { line += ", table \(resource.table)" }
+        if let reason = resource.readOnly { line += ", read-only (\(reason.explanation))" }
+        lines.append(line)
+    }
+    for relationship in configuration.schema.relationships {
+        lines.append("  \(relationship.child)(\(relationship.columns.joined(separator: ", "))) -> \(relationship.parent): on delete \(relationship.onDelete.rawValue)")
+    }
+    for mount in configuration.mounts { lines.append("  mount \(mount.path): \(mount.dialect.rawValue)") }
+    return lines
+}
+
+/// Writes `restable: message` on standard error.
+func complain(_ message: String) {
+    FileHandle.standardError.write(Data("restable: \(message)\n".utf8))
+}
+
+/// A logger that keeps quiet: the commands that print to standard output report their own errors.
+func quietLogger() -> Logger {
+    var logger = Logger(label: "restable")
+    logger.logLevel = .critical
+    return logger
+}
+
+/// Opens an existing database and reads its catalog; exit status 1 with the reason if it cannot.
+func describeDatabase(_ location: DatabaseLocation) async throws -> DatabaseDescription {
+    let store: any Store
+    do {
+        store = try openExistingStore(location, logger: quietLogger())
+    } catch {
+        complain("cannot open \(location): \(error)")
+        throw ExitCode(1)
+    }
+    do {
+        guard let catalog = store as? any DatabaseIntrospecting else { throw RestableError(.internalError, "this store cannot read its catalog") }
+        let description = try await catalog.describe()
+        await store.close()
+        return description
+    } catch {
+        await store.close()
+        complain("cannot read the catalog of \(location): \(error)")
+        throw ExitCode(1)
+    }
+}
+
+struct Introspect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read the tables of an existing database and print the configuration that serves them.",
+        discussion: "The YAML goes to standard output, warnings (types served as text, read-only tables) to standard error.")
+
+    @Option(help: "The database URL (environment: RESTABLE_DATABASE_URL): sqlite:PATH or postgres://user:password@host:5432/database")
+    var database: String?
+
+    @Option(help: "The PostgreSQL schema to read (default public).")
+    var schema: String?
+
+    func run() async throws {
+        let fromEnvironment = database == nil ? Environment.value(Environment.database) : nil
+        guard let url = database ?? fromEnvironment else {
+            throw failConfiguration(ConfigurationError(file: "--database", message: "introspect needs the database: --database URL (or \(Environment.database))"))
         }
-        for relationship in configuration.schema.relationships {
-            print("  \(relationship.child)(\(relationship.columns.joined(separator: ", "))) -> \(relationship.parent): on delete \(relationship.onDelete.rawValue)")
+        let configuration = try loadConfiguration(
+            config: nil, database: url, databaseSource: fromEnvironment == nil ? "--database" : Environment.database, introspect: true, schema: schema)
+        let description = try await describeDatabase(configuration.database)
+        guard !description.tables.isEmpty else {
+            complain("the database \(configuration.database) has no tables or views")
+            throw ExitCode(1)
         }
-        for mount in configuration.mounts { print("  mount \(mount.path): \(mount.dialect.rawValue)") }
+        let (schema, warnings): (Schema, [String])
+        do {
+            (schema, warnings) = try Introspection.schema(description, file: "--database")
+        } catch {
+            throw failConfiguration(error)
+        }
+        for warning in warnings { complain("warning: \(warning)") }
+        print(
+            ConfigurationWriter.yaml(
+                database: configuration.database, schema: schema, description: description,
+                header: ["Read from the database by restable introspect. Edit it, then: restable serve --config FILE"]),
+            terminator: "")
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a configuration against its live database: missing tables or columns, other types, foreign keys.",
+        discussion: "Exit status 0 when serve would start (warnings and notes are printed), 1 when it would not, 2 for a configuration error.")
+
+    @Option(help: "The YAML configuration file (environment: RESTABLE_CONFIG).")
+    var config: String?
+
+    @Option(help: "The database URL, overriding the configuration's (environment: RESTABLE_DATABASE_URL).")
+    var database: String?
+
+    @Option(help: "The PostgreSQL schema (default: the configuration's postgres.schema, or public).")
+    var schema: String?
+
+    func run() async throws {
+        guard let file = config ?? Environment.value(Environment.config) else {
+            throw failConfiguration(ConfigurationError(file: "--config", message: "check needs a configuration file: --config FILE"))
+        }
+        let fromEnvironment = database == nil ? Environment.value(Environment.database) : nil
+        var configuration = try loadConfiguration(
+            config: file, database: database ?? fromEnvironment, databaseSource: fromEnvironment == nil ? "--database" : Environment.database,
+            schema: schema)
+        let description = try await describeDatabase(configuration.database)
+        var findings: [ConfigurationCheck.Finding] = []
+        if configuration.introspection != nil {
+            do {
+                let (resolved, warnings) = try Introspection.resolve(configuration, with: description)
+                configuration = resolved
+                findings = warnings.map { ConfigurationCheck.Finding(.warning, $0) }
+            } catch {
+                throw failConfiguration(error)
+            }
+        } else {
+            findings = ConfigurationCheck.findings(configuration.schema, against: description)
+        }
+        let errors = findings.filter { $0.severity == .error }.count
+        let warnings = findings.filter { $0.severity == .warning }.count
+        let notes = findings.count - errors - warnings
+        func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        print("\(file) against \(configuration.database): \(count(errors, "error")), \(count(warnings, "warning")), \(count(notes, "note"))")
+        for severity in [ConfigurationCheck.Finding.Severity.error, .warning, .note] {
+            for finding in findings where finding.severity == severity { print("  \(finding)") }
+        }
+        summary(configuration).forEach { print($0) }
+        if errors > 0 { throw ExitCode(1) }
     }
 }
 

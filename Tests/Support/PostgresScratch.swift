@@ -116,7 +116,7 @@ public struct ScratchError: Error, CustomStringConvertible {
 }
 
 /// A PostgreSQL store in a scratch schema, which closing also drops.
-public final class ScratchPostgresStore: Store {
+public final class ScratchPostgresStore: Store, DatabaseIntrospecting {
     public let scratch: PostgresScratch
     let store: PostgresStore
 
@@ -140,6 +140,10 @@ public final class ScratchPostgresStore: Store {
 
     public func write<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
         try await store.write(body)
+    }
+
+    public func describe() async throws -> DatabaseDescription {
+        try await store.describe()
     }
 
     public func close() async {

@@ -24,6 +24,9 @@ public struct Configuration: Sendable {
     public var postgres: PostgresSettings
     /// Where the configuration came from, for messages (a file path, or "the bundled demo").
     public var source: String
+    /// Set when the resources are to be read from the database (`introspect: true`): then
+    /// ``schema`` is empty until ``Introspection/resolve(_:with:)`` fills it.
+    public var introspection: IntrospectionSettings?
 
     public init(
         database: DatabaseLocation, schema: Schema, mounts: [MountConfiguration], seed: [(resource: String, rows: [[String: Value]])] = [],

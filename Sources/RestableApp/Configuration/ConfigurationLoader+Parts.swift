@@ -4,15 +4,22 @@ import Yams
 /// The parts of a configuration: resources, columns, relationships, mounts and seed rows.
 extension ConfigurationLoader {
     func resource(_ name: String, _ node: Node) throws(ConfigurationError) -> Resource {
-        let parts = try members(node, "resource '\(name)'", allowed: ["table", "key", "columns", "optimisticLocking"])
+        let parts = try members(node, "resource '\(name)'", allowed: ["table", "key", "columns", "optimisticLocking", "readOnly"])
         func part(_ key: String) -> Node? { parts.first { $0.0 == key }?.2 }
         guard let columnsNode = part("columns") else { throw error(node, "resource '\(name)' needs 'columns'") }
         var columns: [Column] = []
         for (columnName, _, spec) in try members(columnsNode, "the columns of '\(name)'") {
             columns.append(try column(columnName, spec, resource: name))
         }
-        guard let keyNode = part("key") else { throw error(node, "resource '\(name)' needs a 'key' (its primary-key columns)") }
-        let key = try names(keyNode, "the key of '\(name)'")
+        guard let keyNode = part("key") else {
+            throw error(node, "resource '\(name)' needs a 'key' (its primary-key columns; [] for a table without one, served read-only)")
+        }
+        var key: [String] = []
+        if case .sequence(let sequence) = keyNode, sequence.isEmpty {
+            key = []
+        } else {
+            key = try names(keyNode, "the key of '\(name)'")
+        }
         for column in key where !columns.contains(where: { $0.name == column }) {
             throw error(keyNode, "the key of '\(name)' names '\(column)', which is not one of its columns")
         }
@@ -30,9 +37,19 @@ extension ConfigurationLoader {
             }
             locking = value
         }
+        var readOnly: ReadOnlyReason? = key.isEmpty ? .noPrimaryKey : nil
+        if let readOnlyNode = part("readOnly") {
+            switch readOnlyNode.scalar?.string {
+            case "true": readOnly = readOnly ?? .configured
+            case "view": readOnly = .view
+            case "false":
+                guard !key.isEmpty else { throw error(readOnlyNode, "'\(name)' has no key ([]), so it is read-only") }
+            default: throw error(readOnlyNode, "readOnly must be true, false or view")
+            }
+        }
         var table = name
         if let tableNode = part("table") { table = try string(tableNode, "table") }
-        return Resource(name: name, table: table, key: key, columns: columns, optimisticLocking: locking)
+        return Resource(name: name, table: table, key: key, columns: columns, optimisticLocking: locking, readOnly: readOnly)
     }
 
     /// `integer generated`, `text unique required`, or a mapping `{type:, generated:, unique:, required:}`.
@@ -41,7 +58,7 @@ extension ConfigurationLoader {
         if case .mapping = node {
             words = []
             var typeName: String?
-            for (key, _, value) in try members(node, "column '\(name)'", allowed: ["type", "generated", "unique", "required"]) {
+            for (key, _, value) in try members(node, "column '\(name)'", allowed: ["type", "generated", "unique", "required", "readOnly", "asText"]) {
                 if key == "type" {
                     typeName = try string(value, "type")
                 } else if value.scalar?.string == "true" {
@@ -66,8 +83,15 @@ extension ConfigurationLoader {
             case "generated": column.generated = true
             case "unique": column.unique = true
             case "required": column.required = true
-            default: throw error(node, "unknown column modifier '\(word)' on '\(name)'; expected generated, unique or required")
+            case "readOnly": column.readOnly = true
+            case "asText":
+                column.readAsText = true
+                column.readOnly = true
+            default: throw error(node, "unknown column modifier '\(word)' on '\(name)'; expected generated, unique, required, readOnly or asText")
             }
+        }
+        if column.readAsText, column.type != .text {
+            throw error(node, "'asText' reads a column of a type Restable does not know as its text: '\(name)' must then be of type text")
         }
         return column
     }
@@ -121,7 +145,72 @@ extension ConfigurationLoader {
         return Relationship(parent: parentName, child: childName, columns: columns, onDelete: action)
     }
 
-    func mount(_ node: Node, schema: Schema) throws(ConfigurationError) -> MountConfiguration {
+    /// A mount; its `names` are checked against `schema`, or, for an introspected configuration
+    /// (no schema yet), recorded in `references` to be checked once the database is read.
+    /// The `overrides` of an introspected configuration: `hide`, `resources`, `relationships`.
+    func overrides(_ node: Node) throws(ConfigurationError) -> IntrospectionOverrides {
+        var overrides = IntrospectionOverrides()
+        func mark(_ node: Node) -> SourceMark { SourceMark(line: node.mark?.line, column: node.mark?.column) }
+        func hidden(_ node: Node, _ what: String) throws(ConfigurationError) -> [IntrospectionOverrides.Hidden] {
+            let items: [Node]
+            if case .sequence(let sequence) = node { items = Array(sequence) } else { items = [node] }
+            var hidden: [IntrospectionOverrides.Hidden] = []
+            for item in items { hidden.append(.init(name: try string(item, what), mark: mark(item))) }
+            return hidden
+        }
+        for (key, _, value) in try members(node, "overrides", allowed: ["hide", "resources", "relationships"]) {
+            switch key {
+            case "hide":
+                overrides.hiddenTables = try hidden(value, "a table to hide")
+            case "resources":
+                for (table, tableNode, spec) in try members(value, "the resources of overrides") {
+                    var override = IntrospectionOverrides.ResourceOverride(table: table, mark: mark(tableNode), nameMark: mark(tableNode))
+                    for (part, _, partValue) in try members(spec, "the override of '\(table)'", allowed: ["name", "hide", "optimisticLocking", "readOnly"]) {
+                        switch part {
+                        case "name":
+                            override.name = try string(partValue, "name")
+                            override.nameMark = mark(partValue)
+                        case "hide": override.hiddenColumns = try hidden(partValue, "a column to hide")
+                        case "optimisticLocking":
+                            let text = try string(partValue, "optimisticLocking")
+                            guard let locking = OptimisticLocking(rawValue: text) else {
+                                throw error(partValue, "optimisticLocking must be off, optional or required, not '\(text)'")
+                            }
+                            override.optimisticLocking = locking
+                        default:
+                            switch partValue.scalar?.string {
+                            case "true": override.readOnly = true
+                            case "false": override.readOnly = false
+                            default: throw error(partValue, "readOnly must be true or false")
+                            }
+                        }
+                    }
+                    overrides.resources.append(override)
+                }
+            default:
+                guard case .sequence(let sequence) = value else { throw error(value, "the relationships of overrides must be a list") }
+                for item in sequence {
+                    let parts = try members(item, "a relationship override", allowed: ["child", "columns", "onDelete"])
+                    func part(_ key: String) throws(ConfigurationError) -> Node {
+                        guard let found = parts.first(where: { $0.0 == key })?.2 else { throw error(item, "a relationship override needs '\(key)'") }
+                        return found
+                    }
+                    let child = try string(try part("child"), "child")
+                    let columns = try names(try part("columns"), "relationship columns")
+                    let actionNode = try part("onDelete")
+                    let actionName = try string(actionNode, "onDelete")
+                    guard let action = ReferentialAction(rawValue: actionName) else {
+                        throw error(actionNode, "onDelete must be restrict, cascade or setNull, not '\(actionName)'")
+                    }
+                    overrides.relationships.append(
+                        .init(child: child, columns: columns, onDelete: action, mark: mark(item), onDeleteMark: mark(actionNode)))
+                }
+            }
+        }
+        return overrides
+    }
+
+    func mount(_ node: Node, schema: Schema?, references: inout IntrospectionSettings?) throws(ConfigurationError) -> MountConfiguration {
         let parts = try members(node, "a mount", allowed: ["path", "dialect", "names"])
         guard let pathNode = parts.first(where: { $0.0 == "path" })?.2 else { throw error(node, "a mount needs a 'path'") }
         var path = try string(pathNode, "path")
@@ -139,7 +228,11 @@ extension ConfigurationLoader {
         if let namesNode = parts.first(where: { $0.0 == "names" })?.2 {
             for (name, _, value) in try members(namesNode, "names") {
                 let resource = try string(value, "a resource name")
-                guard schema.resource(named: resource) != nil else { throw error(value, "'\(resource)' is not a resource") }
+                if let schema {
+                    guard schema.resource(named: resource) != nil else { throw error(value, "'\(resource)' is not a resource") }
+                } else {
+                    references?.mountReferences.append((resource, SourceMark(line: value.mark?.line, column: value.mark?.column)))
+                }
                 names[name] = resource
             }
         }

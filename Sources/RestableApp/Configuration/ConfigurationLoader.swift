@@ -85,7 +85,9 @@ public struct ConfigurationLoader {
     }
 
     func configuration(_ root: Node) throws(ConfigurationError) -> Configuration {
-        let top = try members(root, "the configuration", allowed: ["database", "postgres", "server", "resources", "relationships", "mounts", "seed"])
+        let top = try members(root, "the configuration", allowed: [
+                "database", "postgres", "server", "resources", "relationships", "mounts", "seed", "introspect", "overrides",
+            ])
         func section(_ name: String) -> (Node, Node)? {
             top.first { $0.0 == name }.map { ($0.1, $0.2) }
         }
@@ -102,28 +104,55 @@ public struct ConfigurationLoader {
         var postgres = PostgresSettings()
         if let (_, node) = section("postgres") { postgres = try postgresSettings(node) }
         database = postgres.applied(to: database)
-        guard let (_, resourcesNode) = section("resources") else { throw error(root, "the configuration needs 'resources'") }
-        var resources: [Resource] = []
-        var resourceNodes: [String: Node] = [:]
-        for (name, keyNode, value) in try members(resourcesNode, "resources") {
-            resources.append(try resource(name, value))
-            resourceNodes[name] = keyNode
+        var introspection: IntrospectionSettings?
+        if let (_, node) = section("introspect") {
+            switch node.scalar?.string {
+            case "true": introspection = IntrospectionSettings(file: file)
+            case "false": break
+            default: throw error(node, "introspect must be true or false")
+            }
         }
-        guard !resources.isEmpty else { throw error(resourcesNode, "'resources' declares no resource") }
-        var tables = Set<String>()
-        for resource in resources where !tables.insert(resource.table).inserted {
-            throw error(resourceNodes[resource.name], "two resources use the table '\(resource.table)'")
+        if let (keyNode, node) = section("overrides") {
+            guard introspection != nil else {
+                throw error(keyNode, "'overrides' change what is read from the database: they need 'introspect: true'")
+            }
+            introspection?.overrides = try overrides(node)
         }
-        var relationships: [Relationship] = []
-        if let (_, node) = section("relationships") {
-            guard case .sequence(let sequence) = node else { throw error(node, "'relationships' must be a list") }
-            for item in sequence { relationships.append(try relationship(item, resources: resources)) }
+        var schema = Schema(resources: [])
+        if introspection != nil {
+            for name in ["resources", "relationships", "seed"] {
+                if let (keyNode, _) = section(name) {
+                    throw error(
+                        keyNode,
+                        "with 'introspect: true' the resources and relationships come from the database, and Restable loads no seed; '\(name)' is not allowed (use 'overrides')")
+                }
+            }
+        } else {
+            guard let (_, resourcesNode) = section("resources") else { throw error(root, "the configuration needs 'resources' (or 'introspect: true')") }
+            var resources: [Resource] = []
+            var resourceNodes: [String: Node] = [:]
+            for (name, keyNode, value) in try members(resourcesNode, "resources") {
+                resources.append(try resource(name, value))
+                resourceNodes[name] = keyNode
+            }
+            guard !resources.isEmpty else { throw error(resourcesNode, "'resources' declares no resource") }
+            var tables = Set<String>()
+            for resource in resources where !tables.insert(resource.table).inserted {
+                throw error(resourceNodes[resource.name], "two resources use the table '\(resource.table)'")
+            }
+            var relationships: [Relationship] = []
+            if let (_, node) = section("relationships") {
+                guard case .sequence(let sequence) = node else { throw error(node, "'relationships' must be a list") }
+                for item in sequence { relationships.append(try relationship(item, resources: resources)) }
+            }
+            schema = Schema(resources: resources, relationships: relationships)
         }
-        let schema = Schema(resources: resources, relationships: relationships)
         var mounts: [MountConfiguration] = []
         if let (_, node) = section("mounts") {
             guard case .sequence(let sequence) = node else { throw error(node, "'mounts' must be a list") }
-            for item in sequence { mounts.append(try mount(item, schema: schema)) }
+            for item in sequence {
+                mounts.append(try mount(item, schema: introspection == nil ? schema : nil, references: &introspection))
+            }
         } else {
             mounts = [MountConfiguration(path: "/api", dialect: .native)]
         }
@@ -184,6 +213,7 @@ public struct ConfigurationLoader {
             maximumSummaryRows: maximumSummaryRows, limits: limits, postgres: postgres, source: file)
         configuration.host = host
         configuration.port = port
+        configuration.introspection = introspection
         return configuration
     }
 

@@ -41,7 +41,7 @@ extension RestableError {
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
                 storeBusy, storeUnavailable, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
-                requestTimeout
+                requestTimeout, readOnly, readOnlyColumn
         }
         private let value: Internal
 
@@ -107,6 +107,13 @@ extension RestableError {
         public static var batchFailed: Self { .init(value: .batchFailed) }
         /// A delete by natural key matched more than one row.
         public static var ambiguousMatch: Self { .init(value: .ambiguousMatch) }
+        /// The resource is read-only (no primary key, a view, or configured so): it cannot be
+        /// inserted into, updated or deleted from, and a delete whose cascade or set-null would
+        /// change its rows is refused as a whole.
+        public static var readOnly: Self { .init(value: .readOnly) }
+        /// An insert or update names a read-only column (one whose type Restable does not know,
+        /// or a column the database computes).
+        public static var readOnlyColumn: Self { .init(value: .readOnlyColumn) }
         /// Something failed that the client cannot fix; details are in the server log only.
         public static var internalError: Self { .init(value: .internalError) }
 

@@ -76,9 +76,11 @@ extension Engine {
             return .update(try planner.plan(UpdateRequest(resource: resource, key: key, values: values, precondition: precondition)))
         case .delete(let name, let key, let precondition):
             let resource = try schema.require(name)
+            try planner.requireWritable(resource, "deleted")
             return .delete(resource: resource, key: try planner.key(key, of: resource), precondition: precondition)
         case .deleteMatching(let name, let match, let precondition):
             let resource = try schema.require(name)
+            try planner.requireWritable(resource, "deleted")
             guard !match.isEmpty else { throw RestableError(.invalidKey, "a delete by natural key needs at least one column", resource: name) }
             let values = try planner.values(match, of: resource)
             let predicate = RowPredicate(values.keys.sorted().map { .compare(column: $0, .eq, values[$0]!) })

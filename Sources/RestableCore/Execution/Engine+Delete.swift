@@ -25,6 +25,7 @@ extension Engine {
     /// runs are rolled back.
     public func deleteMany(_ request: BulkDeleteRequest) async throws(RestableError) -> ChangeOutcome {
         let resource = try schema.require(request.resource)
+        try planner.requireWritable(resource, "deleted")
         let options = request.options
         if let max = options.maxAffected, max < 0 {
             throw RestableError(.invalidQuery, "max-affected must be zero or more, got \(max)")
@@ -153,7 +154,7 @@ extension RestableError {
     /// failures of the whole request (a busy database, an internal error).
     var isTargetFailure: Bool {
         switch code {
-        case .storeBusy, .storeUnavailable, .cancelled, .planTooLarge, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
+        case .storeBusy, .storeUnavailable, .cancelled, .planTooLarge, .readOnly, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
             false
         default:
             true

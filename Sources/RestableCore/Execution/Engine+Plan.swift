@@ -49,6 +49,9 @@ extension Engine {
                     let child = try schema.require(relationship.child)
                     for chunk in keys.chunks(of: Engine.chunkSize) {
                         let rows = try await session.select(child, where: .columns(relationship.columns, in: keys.values(chunk)))
+                        if !rows.isEmpty, let reason = child.readOnly {
+                            throw Self.readOnlyReached(child, reason, by: relationship, action: "delete", count: rows.count)
+                        }
                         for row in rows {
                             let key = row.key(in: child)
                             let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
@@ -66,6 +69,16 @@ extension Engine {
             frontier = next
             depth += 1
         }
+    }
+
+    /// A delete whose cascade or set-null would change rows of a read-only resource: refused as a
+    /// whole, whatever the handling, before anything changes.
+    static func readOnlyReached(_ child: Resource, _ reason: ReadOnlyReason, by relationship: Relationship, action: String, count: Int) -> RestableError {
+        let rows = "\(count) \(child.name) row\(count == 1 ? "" : "s")"
+        return RestableError(
+            .readOnly,
+            "this delete would \(action) \(rows) through \(child.name)(\(relationship.columns.joined(separator: ", "))) -> \(relationship.parent) (on delete \(relationship.onDelete.rawValue)), but \(child.name) is read-only (\(reason.explanation)); nothing was changed",
+            resource: child.name)
     }
 
     static func planTooLarge(_ limit: Int) -> RestableError {
@@ -99,9 +112,15 @@ extension Engine {
     /// are detached. Clearing a required column blocks the parent instead.
     private func findSetNulls(_ plan: inout DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
         let deleted = plan.deleted
+        var readOnly: (Resource, ReadOnlyReason, Relationship, Int)?
         try await forEachDependent(of: deleted, through: .setNull, in: session) { relationship, child, parentName, parents, row in
             let key = row.key(in: child)
             guard deleted[child.name]?[key] == nil else { return }
+            if let reason = child.readOnly {
+                if readOnly == nil { readOnly = (child, reason, relationship, 0) }
+                if readOnly?.0.name == child.name, readOnly?.2 == relationship { readOnly?.3 += 1 }
+                return
+            }
             let parentKey = Key(row.values(of: relationship.columns))
             let required = relationship.columns.contains { name in child.key.contains(name) || child.column(named: name)?.required == true }
             if required {
@@ -114,6 +133,9 @@ extension Engine {
             cleared.columns.formUnion(relationship.columns)
             cleared.depth = min(cleared.depth, depth)
             plan.cleared[child.name, default: KeyMap()][key] = cleared
+        }
+        if let (child, reason, relationship, count) = readOnly {
+            throw Self.readOnlyReached(child, reason, by: relationship, action: "clear the foreign key of", count: count)
         }
     }
 

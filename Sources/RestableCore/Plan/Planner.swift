@@ -11,6 +11,11 @@ public struct Planner: Sendable {
 
     /// Checks a key against the resource's key columns: the right number of parts, each of the right type.
     public func key(_ input: KeyInput, of resource: Resource) throws(RestableError) -> Key {
+        guard !resource.key.isEmpty else {
+            throw RestableError(
+                .invalidKey, "\(resource.name) has no primary key, so its rows cannot be addressed one by one: list the collection instead",
+                resource: resource.name)
+        }
         let columns = resource.keyColumns
         let count: Int
         switch input {
@@ -113,10 +118,30 @@ public struct Planner: Sendable {
         return values
     }
 
+    /// Refuses a change of a read-only resource (`readOnly`, 405 in the native dialect).
+    public func requireWritable(_ resource: Resource, _ action: String) throws(RestableError) {
+        guard let reason = resource.readOnly else { return }
+        throw RestableError(
+            .readOnly, "\(resource.name) is read-only (\(reason.explanation)): its rows cannot be \(action)", resource: resource.name)
+    }
+
+    /// Refuses values for read-only columns (`readOnlyColumn`, 400), naming the first.
+    func refuseReadOnlyColumns(_ values: [String: Value], of resource: Resource) throws(RestableError) {
+        for column in resource.columns where column.readOnly && values[column.name] != nil {
+            let why = column.readAsText ? "its database type is not one Restable knows, so it is served as text" : "the database computes it"
+            throw RestableError(
+                .readOnlyColumn, "column '\(column.name)' of \(resource.name) is read-only (\(why)); leave it out",
+                resource: resource.name, column: column.name)
+        }
+    }
+
     public func plan(_ request: CreateRequest) throws(RestableError) -> InsertPlan {
         let resource = try schema.require(request.resource)
+        try requireWritable(resource, "inserted")
         let values = try values(request.values, of: resource)
-        for column in resource.columns where values[column.name] == nil && !column.generated {
+        try refuseReadOnlyColumns(values, of: resource)
+        // A read-only column is filled by the database (a default) or the insert is refused there.
+        for column in resource.columns where values[column.name] == nil && !column.generated && !column.readOnly {
             if column.required || resource.key.contains(column.name) {
                 throw RestableError(
                     .missingValue, "column '\(column.name)' of \(resource.name) must be provided", resource: resource.name,
@@ -128,6 +153,7 @@ public struct Planner: Sendable {
 
     public func plan(_ request: UpdateRequest) throws(RestableError) -> UpdatePlan {
         let resource = try schema.require(request.resource)
+        try requireWritable(resource, "updated")
         let key = try key(request.key, of: resource)
         var values = try values(request.values, of: resource)
         for (column, keyValue) in zip(resource.key, key.values) {
@@ -139,6 +165,7 @@ public struct Planner: Sendable {
             }
             values[column] = nil
         }
+        try refuseReadOnlyColumns(values, of: resource)
         return UpdatePlan(resource: resource, key: key, values: values, precondition: request.precondition)
     }
 

@@ -8,6 +8,26 @@ public enum OptimisticLocking: String, Sendable, Hashable, CaseIterable {
     case required
 }
 
+/// Why a resource is served read-only: its rows can be listed (and, with a key, read one by
+/// one), never inserted, updated or deleted.
+public enum ReadOnlyReason: String, Sendable, Hashable, CaseIterable {
+    /// The table has no primary key: its rows have no address.
+    case noPrimaryKey
+    /// It is a view.
+    case view
+    /// The configuration says `readOnly: true`.
+    case configured
+
+    /// "it has no primary key", ... for messages.
+    public var explanation: String {
+        switch self {
+        case .noPrimaryKey: "it has no primary key"
+        case .view: "it is a view"
+        case .configured: "the configuration makes it read-only"
+        }
+    }
+}
+
 /// A table served as a REST resource.
 ///
 /// ```swift
@@ -20,18 +40,31 @@ public struct Resource: Sendable, Hashable {
     public var name: String
     /// The table in the database.
     public var table: String
-    /// The primary-key columns, in key order.
+    /// The primary-key columns, in key order; empty for a table without a primary key (which is
+    /// then read-only).
     public var key: [String]
     /// Every column, in declaration order (the order of output).
     public var columns: [Column]
     public var optimisticLocking: OptimisticLocking
+    /// Set when the resource is read-only, with the reason; nil when it can be written.
+    public var readOnly: ReadOnlyReason?
 
-    public init(name: String, table: String? = nil, key: [String], columns: [Column], optimisticLocking: OptimisticLocking = .optional) {
+    public init(
+        name: String, table: String? = nil, key: [String], columns: [Column], optimisticLocking: OptimisticLocking = .optional,
+        readOnly: ReadOnlyReason? = nil
+    ) {
         self.name = name
         self.table = table ?? name
         self.key = key
         self.columns = columns
         self.optimisticLocking = optimisticLocking
+        self.readOnly = key.isEmpty ? (readOnly ?? .noPrimaryKey) : readOnly
+    }
+
+    /// The columns that tell its rows apart and order them: the key, or every column for a
+    /// table without a key.
+    public var identity: [String] {
+        key.isEmpty ? columnNames : key
     }
 
     public func column(named name: String) -> Column? {

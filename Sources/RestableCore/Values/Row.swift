@@ -13,9 +13,10 @@ public struct Row: Sendable, Hashable {
         set { values[column] = newValue }
     }
 
-    /// The row's key in the resource's key order.
+    /// The row's key in the resource's key order; for a resource without a key, every value
+    /// (its ``Resource/identity``).
     public func key(in resource: Resource) -> Key {
-        Key(resource.key.map { self[$0] })
+        Key(resource.identity.map { self[$0] })
     }
 
     /// The values of the given columns, in order.

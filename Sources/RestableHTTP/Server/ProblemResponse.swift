@@ -47,7 +47,7 @@ public enum ProblemResponse {
         case .checksumMismatch: .preconditionFailed
         case .checksumRequired: .init(code: 428, reasonPhrase: "Precondition Required")
         case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch: .conflict
-        case .methodNotAllowed: .methodNotAllowed
+        case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout
         case .unsupportedMediaType: .unsupportedMediaType
@@ -87,6 +87,8 @@ public enum ProblemResponse {
         case .planTooLarge: "Request too large"
         case .batchFailed: "Nothing changed"
         case .ambiguousMatch: "More than one row matches"
+        case .readOnly: "Read-only resource"
+        case .readOnlyColumn: "Read-only column"
         default: "Internal error"
         }
     }

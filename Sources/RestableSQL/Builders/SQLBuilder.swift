@@ -16,10 +16,10 @@ public struct SQLBuilder: Sendable {
         chunks(of: predicate).map { part in
             var writer = Writer(flavor: flavor)
             writer.append("SELECT ")
-            writer.append(resource.columns.map { flavor.quote($0.name) }.joined(separator: ", "))
+            writer.append(selectList(resource))
             writer.append(" FROM \(flavor.quote(resource.table))")
             writer.append(condition: part, of: resource)
-            writer.append(" ORDER BY " + resource.key.map { writer.ordered($0, of: resource) }.joined(separator: ", "))
+            writer.append(" ORDER BY " + resource.identity.map { writer.ordered($0, of: resource) }.joined(separator: ", "))
             if let limit { writer.append(" LIMIT \(limit)") }
             if let offset, offset > 0 {
                 if limit == nil { writer.append(flavor is SQLiteFlavor ? " LIMIT -1" : "") }
@@ -28,6 +28,11 @@ public struct SQLBuilder: Sendable {
             if lock { writer.append(flavor.lockingSuffix) }
             return writer.statement
         }
+    }
+
+    /// Every column as it is read, in order (a column of a type Restable does not know as its text).
+    func selectList(_ resource: Resource) -> String {
+        resource.columns.map { Writer.expression($0.name, of: resource, flavor: flavor) }.joined(separator: ", ")
     }
 
     public func count(_ resource: Resource, where predicate: RowPredicate) -> [SQLStatement] {
@@ -53,7 +58,7 @@ public struct SQLBuilder: Sendable {
             }
             writer.append(")")
         }
-        writer.append(" RETURNING " + resource.columns.map { flavor.quote($0.name) }.joined(separator: ", "))
+        writer.append(" RETURNING " + selectList(resource))
         return writer.statement
     }
 

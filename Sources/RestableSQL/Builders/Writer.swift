@@ -34,29 +34,40 @@ struct Writer {
 
     /// A column as the operand of an ordering.
     func ordered(_ column: String, of resource: Resource) -> String {
-        flavor.orderedOperand(flavor.quote(column), type: resource.column(named: column)?.type)
+        flavor.orderedOperand(Self.expression(column, of: resource, flavor: flavor), type: resource.column(named: column)?.type)
+    }
+
+    /// A column as it is read and compared: its quoted name, or `CAST(name AS TEXT)` for a
+    /// column whose database type Restable does not know (the same SQL on every flavour).
+    static func expression(_ column: String, of resource: Resource, flavor: any SQLFlavor) -> String {
+        let quoted = flavor.quote(column)
+        return resource.column(named: column)?.readAsText == true ? "CAST(\(quoted) AS TEXT)" : quoted
+    }
+
+    private func operand(_ column: String, of resource: Resource) -> String {
+        Self.expression(column, of: resource, flavor: flavor)
     }
 
     private mutating func append(_ condition: Condition, of resource: Resource) {
         switch condition {
         case .compare(let column, let op, let value):
-            let operand = op == .eq || op == .neq ? flavor.quote(column) : ordered(column, of: resource)
+            let operand = op == .eq || op == .neq ? operand(column, of: resource) : ordered(column, of: resource)
             sql += operand + " " + Self.symbol(op) + " "
             bind(value)
         case .isNull(let column, let isNull):
-            sql += flavor.quote(column) + (isNull ? " IS NULL" : " IS NOT NULL")
+            sql += operand(column, of: resource) + (isNull ? " IS NULL" : " IS NOT NULL")
         case .oneOf(let column, let values):
             guard !values.isEmpty else {
                 sql += "1 = 0"
                 return
             }
             if flavor.bindsListsAsArrays {
-                sql += flavor.quote(column) + " = ANY("
+                sql += operand(column, of: resource) + " = ANY("
                 bind(.text(PostgresFlavor.arrayLiteral(values)))
                 sql += ")"
                 return
             }
-            sql += flavor.quote(column) + " IN ("
+            sql += operand(column, of: resource) + " IN ("
             for (index, value) in values.enumerated() {
                 if index > 0 { sql += ", " }
                 bind(value)
@@ -83,7 +94,7 @@ struct Writer {
                 append(.oneOf(column: columns[0], tuples.map { $0[0] }), of: resource)
                 return
             }
-            sql += "(" + columns.map(flavor.quote).joined(separator: ", ") + ") IN (" + flavor.rowListKeyword
+            sql += "(" + columns.map { operand($0, of: resource) }.joined(separator: ", ") + ") IN (" + flavor.rowListKeyword
             for (row, tuple) in tuples.enumerated() {
                 sql += row > 0 ? ", (" : "("
                 for (index, value) in tuple.enumerated() {

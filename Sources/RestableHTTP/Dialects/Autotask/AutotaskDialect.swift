@@ -115,9 +115,9 @@ public struct AutotaskDialect: Dialect {
         switch code {
         case .notFound, .unknownResource: .notFound
         case .invalidKey, .invalidBody, .invalidValue, .invalidFilter, .invalidQuery, .invalidHeader, .unknownColumn, .missingValue,
-            .keyImmutable, .planTooLarge, .unboundedDelete, .tooManyAffected:
+            .keyImmutable, .planTooLarge, .unboundedDelete, .tooManyAffected, .readOnlyColumn:
             .badRequest
-        case .methodNotAllowed: .methodNotAllowed
+        case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
         default: .internalServerError

@@ -144,7 +144,7 @@ public struct BuzzDialect: Dialect {
     static func status(of code: RestableError.Code) -> HTTPResponse.Status {
         switch code {
         case .notFound, .unknownResource: .notFound
-        case .methodNotAllowed: .methodNotAllowed
+        case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
         case .internalError, .schemaMismatch: .internalServerError

@@ -16,7 +16,7 @@ extension LiveAPIDialect {
 
     func render(_ row: Row, of resource: Resource, _ request: IncomingRequest) -> JSON {
         .object(
-            [("@metadata", .object([("href", .string(href(resource, row.key(in: resource), request))), ("checksum", .string(Checksum.of(row, in: resource)))]))]
+            [("@metadata", .object([("href", .string(href(resource, resource.key.isEmpty ? nil : row.key(in: resource), request))), ("checksum", .string(Checksum.of(row, in: resource)))]))]
                 + RowRendering.members(row, of: resource))
     }
 

@@ -22,6 +22,8 @@ extension NativeDialect {
     /// Many rows: a JSON array of keys in the body, `?key=in.(...)`, a filter, or `?all=true`.
     func deleteCollection(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
         try Self.refuseOptions(request, except: [.checksum, .ignoredeleted, .dryrun, .txsummary, .all], here: "a DELETE of a collection")
+        // A read-only resource is refused before its body or query is read (the engine refuses it too).
+        try engine.planner.requireWritable(resource, "deleted")
         let filters = try Self.filters(request)
         let precondition = try Self.precondition(request)
         let all = try request.query.flag("all")

@@ -9,10 +9,9 @@ extension NativeDialect {
 
     /// A row with `"@metadata": {"href", "checksum"}` first, then its columns in order.
     func render(_ row: Row, of resource: Resource, mountPath: String) -> JSON {
-        let metadata: JSON = .object([
-            ("href", .string(href(resource, row.key(in: resource), mountPath: mountPath))),
-            ("checksum", .string(Checksum.of(row, in: resource))),
-        ])
+        // A row of a table without a primary key has no address: no href.
+        let href: [(String, JSON)] = resource.key.isEmpty ? [] : [("href", .string(href(resource, row.key(in: resource), mountPath: mountPath)))]
+        let metadata: JSON = .object(href + [("checksum", .string(Checksum.of(row, in: resource)))])
         return .object([("@metadata", metadata)] + RowRendering.members(row, of: resource))
     }
 

@@ -16,7 +16,9 @@ public struct NativeDialect: Dialect {
     }
 
     public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
-        let allow = error.code == .methodNotAllowed ? Self.allowedMethods(segments: request.segments.count) : nil
+        let allow =
+            error.code == .methodNotAllowed
+            ? Self.allowedMethods(segments: request.segments.count) : error.code == .readOnly && request.segments.count > 0 ? "GET, HEAD" : nil
         return ProblemResponse.make(error, instance: Self.instance(request), allow: allow)
     }
 
@@ -60,7 +62,7 @@ public struct NativeDialect: Dialect {
                 ("href", .string(request.mountPath + "/" + PercentEncoding.encodeName(name))),
                 ("key", .array(resource.key.map(JSON.string))),
                 ("optimisticLocking", .string(resource.optimisticLocking.rawValue)),
-            ])
+            ] + (resource.readOnly.map { [("readOnly", JSON.string($0.rawValue))] } ?? []))
         }
         return JSONResponse.make(.ok, .object([("resources", .array(resources))]))
     }

@@ -1,0 +1,125 @@
+import Foundation
+import RestableTestSupport
+import Testing
+
+/// `restable introspect`, `restable check` and `restable serve --introspect` through the built
+/// binary, on a SQLite database written by hand.
+@Suite(.serialized) struct IntrospectCommandTests {
+    static let script = """
+        CREATE TABLE "CustomerOrders" ("Id" INTEGER PRIMARY KEY, "Customer Name" TEXT NOT NULL, payload BLOB);
+        CREATE TABLE "order" ("select" INTEGER NOT NULL REFERENCES "CustomerOrders" ("Id") ON DELETE CASCADE, line INTEGER NOT NULL,
+          PRIMARY KEY ("select", line));
+        CREATE TABLE log (at TEXT, what TEXT);
+        INSERT INTO "CustomerOrders" VALUES (1, 'Alpha', NULL), (2, 'Bravo', NULL);
+        INSERT INTO "order" VALUES (1, 1), (1, 2);
+        INSERT INTO log VALUES ('2026-01-01', 'made');
+        """
+
+    /// Runs the binary to completion: exit status, standard output, standard error.
+    static func run(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = LiveServer.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        var variables = ProcessInfo.processInfo.environment
+        variables["RESTABLE_DATABASE_URL"] = nil
+        variables["RESTABLE_CONFIG"] = nil
+        for (name, value) in environment { variables[name] = value }
+        process.environment = variables
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    }
+
+    @Test func introspectPrintsYAMLThatServeServes() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("hand.sqlite").path
+            try HandMadeSQLite.create(at: path, Self.script)
+            let introspected = try Self.run(["introspect", "--database", "sqlite:hand.sqlite"], in: folder)
+            #expect(introspected.status == 0, "\(introspected.err)")
+            #expect(introspected.out.contains("database: sqlite:hand.sqlite\n"))
+            #expect(introspected.out.contains("      payload: text asText   # BLOB; a type Restable does not know: served as text, read-only"))
+            #expect(introspected.out.contains("  - { parent: CustomerOrders, child: order, columns: [select], onDelete: cascade }   # ON DELETE CASCADE"))
+            #expect(introspected.err.contains("restable: warning: log has no primary key: served read-only"))
+            #expect(introspected.err.contains("restable: warning: CustomerOrders.payload has type BLOB, which Restable does not know"))
+            let file = folder.appendingPathComponent("hand.yaml")
+            try introspected.out.write(to: file, atomically: true, encoding: .utf8)
+
+            let check = try Self.run(["check", "--config", "hand.yaml"], in: folder)
+            #expect(check.status == 0, "\(check.out)\(check.err)")
+            #expect(check.out.hasPrefix("hand.yaml against sqlite:hand.sqlite: 0 errors, 0 warnings, 0 notes\n"))
+
+            let server = try LiveServer(["serve", "--config", "hand.yaml", "--port", "0"], in: folder)
+            #expect(try await server.waitUntilListening(), "\(server.log)")
+            let deleted = try server.curl("DELETE", "/api/CustomerOrders/1")
+            #expect(deleted.status == 200)
+            #expect(deleted.body.contains("\"href\":\"/api/order/1,2\""))
+            #expect(try server.curl("POST", "/api/log", headers: ["Content-Type: application/json"], body: "{\"what\":\"x\"}").status == 405)
+            #expect(server.stop() == 0)
+            #expect(try HandMadeSQLite.strings(path, "SELECT count(*) FROM \"order\"") == ["0"])
+        }
+    }
+
+    @Test func serveIntrospectServesTheDatabaseAsFound() async throws {
+        try await withTemporaryDirectory { folder in
+            try HandMadeSQLite.create(at: folder.appendingPathComponent("hand.sqlite").path, Self.script)
+            let server = try LiveServer(["serve", "--introspect", "--database", "sqlite:hand.sqlite", "--port", "0"], in: folder)
+            #expect(try await server.waitUntilListening(), "\(server.log)")
+            #expect(server.log.contains("log has no primary key: served read-only"))
+            let log = try server.curl("GET", "/api/log")
+            #expect(log.status == 200)
+            // A row without a key has no href.
+            #expect(log.body.hasPrefix(#"[{"@metadata":{"checksum":"A:"#))
+            #expect(log.body.hasSuffix(#""},"at":"2026-01-01","what":"made"}]"#))
+            let update = try server.curl(
+                "PATCH", "/api/CustomerOrders/2", headers: ["Content-Type: application/json"], body: #"{"payload":"x"}"#)
+            #expect(update.status == 400)
+            #expect(update.body.contains(#""code":"readOnlyColumn""#))
+            let remove = try server.curl("DELETE", "/api/log")
+            #expect(remove.status == 405)
+            #expect(remove.body.contains(#""code":"readOnly""#))
+            #expect(server.stop() == 0)
+        }
+    }
+
+    @Test func problemsAreNamedWithTheirStatus() async throws {
+        try await withTemporaryDirectory { folder in
+            let missing = try Self.run(["introspect", "--database", "sqlite:nothing.sqlite"], in: folder)
+            #expect(missing.status == 1)
+            #expect(
+                missing.err
+                    == "restable: cannot open sqlite:nothing.sqlite: cannot open the SQLite database 'nothing.sqlite': there is no such file (introspection reads an existing database)\n")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("nothing.sqlite").path))
+            let noDatabase = try Self.run(["introspect"], in: folder)
+            #expect(noDatabase.status == 2)
+            let secret = try Self.run(["introspect", "--database", "postgres://me:s3cret@127.0.0.1:1/db?connect_timeout=1"], in: folder)
+            #expect(secret.status == 1)
+            #expect(secret.err.contains("postgres://me:***@127.0.0.1:1/db"))
+            #expect(!secret.err.contains("s3cret"))
+            let schemaOnSQLite = try Self.run(["introspect", "--database", "sqlite:x.sqlite", "--schema", "s"], in: folder)
+            #expect(schemaOnSQLite.status == 2)
+            #expect(schemaOnSQLite.err == "restable: --schema: a schema is for a PostgreSQL database; sqlite:x.sqlite is not one\n")
+
+            try HandMadeSQLite.create(at: folder.appendingPathComponent("hand.sqlite").path, Self.script)
+            let config = folder.appendingPathComponent("c.yaml")
+            try "database: sqlite:hand.sqlite\nresources:\n  log: { key: [], columns: { at: text, what: text, who: text } }\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let check = try Self.run(["check", "--config", "c.yaml"], in: folder)
+            #expect(check.status == 1)
+            #expect(check.out.contains("  error: log: the table 'log' has no column 'who'; serve stops (Restable never alters a table)\n"))
+            let notIntrospected = try Self.run(["serve", "--introspect", "--config", "c.yaml", "--port", "0"], in: folder)
+            #expect(notIntrospected.status == 2)
+            #expect(notIntrospected.err.contains("--introspect serves the database as found, but this file declares its resources"))
+            try "database: sqlite:hand.sqlite\nintrospect: true\noverrides:\n  hide: [nosuch]\n".write(to: config, atomically: true, encoding: .utf8)
+            let badOverride = try Self.run(["serve", "--config", "c.yaml", "--port", "0"], in: folder)
+            #expect(badOverride.status == 2)
+            #expect(badOverride.err.hasPrefix("restable: c.yaml:4:10: hide names 'nosuch', which is not a table or view of the database"))
+        }
+    }
+}
