@@ -18,9 +18,14 @@ struct PostgresSession: StoreSession {
     /// Runs one statement and returns its rows, decoded as the given column types.
     func rows(_ statement: SQLStatement, types: [ColumnType?]) async throws -> [[Value]] {
         do {
-            let sequence = try await connection.query(PostgresCodec.query(statement), logger: logger)
+            // Every row is collected on the connection's event loop (the future API asks for the
+            // next rows as soon as it has some). PostgresNIO 1.33's back-pressured row sequence
+            // traps when the server closes the connection while the sequence waits for its
+            // consumer, which a database restart during a large delete does.
+            let result = try await Self.untilClosed(connection, connection.query(PostgresCodec.query(statement), logger: logger)).get()
             var rows: [[Value]] = []
-            for try await row in sequence {
+            rows.reserveCapacity(result.rows.count)
+            for row in result.rows {
                 var values: [Value] = []
                 values.reserveCapacity(types.count)
                 for (index, cell) in row.enumerated() {
@@ -37,6 +42,18 @@ struct PostgresSession: StoreSession {
             }
             throw PostgresErrorMapping.translate(error, logger: logger)
         }
+    }
+
+    /// `query`'s result, or a connection failure as soon as the connection is closed. PostgresNIO
+    /// 1.33 never completes a query written to a connection that has already closed (its write
+    /// has no promise), which would leave the request waiting forever.
+    static func untilClosed<T>(_ connection: PostgresConnection, _ query: EventLoopFuture<T>) -> EventLoopFuture<T> {
+        let promise = query.eventLoop.makePromise(of: T.self)
+        query.cascade(to: promise)
+        connection.closeFuture.whenComplete { _ in
+            promise.fail(PostgresErrorMapping.unavailable)
+        }
+        return promise.futureResult
     }
 
     /// Runs a statement without binds (BEGIN, SAVEPOINT, ...).

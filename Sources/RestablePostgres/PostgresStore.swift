@@ -162,6 +162,8 @@ public final class PostgresStore: Store {
                 try await session.execute("COMMIT")
                 return result
             } catch {
+                // A closed connection has no transaction left: the server rolled it back.
+                if connection.isClosed { throw error }
                 do {
                     try await session.execute("ROLLBACK")
                 } catch {
