@@ -65,9 +65,18 @@ public final class PostgresStore: Store {
         }
     }
 
+    /// The first key of the advisory lock that start-up holds while it creates tables ("REST");
+    /// the second is the schema's hash.
+    static let preparationLock: Int32 = 0x5245_5354
+
     public func prepare(_ schema: Schema, seed: [InsertPlan]) async throws -> [String] {
         try await write { session in
             guard let session = session as? PostgresSession else { return [] }
+            // Servers that start together on one schema take turns: the first creates and seeds
+            // the tables, the others wait for its commit and then find them.
+            _ = try await session.rows(
+                SQLStatement("SELECT 1 FROM (SELECT pg_advisory_xact_lock(\(Self.preparationLock), hashtext(current_schema()))) AS locked"),
+                types: [.integer])
             var created: [Resource] = []
             for resource in schema.parentsFirst {
                 let existing = try await session.rows(
