@@ -84,28 +84,10 @@ public final class PostgresStore: Store {
                         "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
                         binds: [.text(resource.table)]),
                     types: [.text])
-                if existing.isEmpty {
-                    if let reason = resource.readOnly {
-                        throw RestableError(
-                            .schemaMismatch,
-                            "table '\(resource.table)' does not exist, and Restable does not create the table of a read-only resource (\(reason.explanation))",
-                            resource: resource.name)
-                    }
+                if try TablePreparation.mustCreate(resource, columnRows: existing) {
                     let references = schema.references(of: resource.name)
                     _ = try await session.rows(self.builder.createTable(resource, references: references, schema: schema), types: [])
                     created.append(resource)
-                    continue
-                }
-                let names = Set(existing.compactMap { row -> String? in
-                    if case .text(let name) = row[0] { return name }
-                    return nil
-                })
-                let missing = resource.columnNames.filter { !names.contains($0) }
-                if !missing.isEmpty {
-                    throw RestableError(
-                        .schemaMismatch,
-                        "table '\(resource.table)' exists but has no column \(missing.map { "'\($0)'" }.joined(separator: ", ")); Restable never alters existing tables",
-                        resource: resource.name)
                 }
             }
             // Foreign keys once every table exists: relationships may form cycles.

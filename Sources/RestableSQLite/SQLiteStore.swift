@@ -77,13 +77,7 @@ public final class SQLiteStore: Store {
                     let existing = try await writer.perform {
                         try $0.queryNow(SQLStatement("SELECT name FROM pragma_table_info(?)", binds: [.text(table)]), types: [.text])
                     }
-                    if existing.isEmpty {
-                        if let reason = resource.readOnly {
-                            throw RestableError(
-                                .schemaMismatch,
-                                "table '\(resource.table)' does not exist, and Restable does not create the table of a read-only resource (\(reason.explanation))",
-                                resource: resource.name)
-                        }
+                    if try TablePreparation.mustCreate(resource, columnRows: existing) {
                         let references = schema.references(of: resource.name)
                         let statements =
                             [builder.createTable(resource, references: references, schema: schema)]
@@ -92,18 +86,6 @@ public final class SQLiteStore: Store {
                             for statement in statements { try connection.runNow(statement) }
                         }
                         created.append(resource.name)
-                        continue
-                    }
-                    let names = Set(existing.compactMap { row -> String? in
-                        if case .text(let name) = row[0] { return name }
-                        return nil
-                    })
-                    let missing = resource.columnNames.filter { !names.contains($0) }
-                    if !missing.isEmpty {
-                        throw RestableError(
-                            .schemaMismatch,
-                            "table '\(resource.table)' exists but has no column \(missing.map { "'\($0)'" }.joined(separator: ", ")); Restable never alters existing tables",
-                            resource: resource.name)
                     }
                 }
                 let session = SQLiteSession(connection: writer, builder: builder, logger: logger)
