@@ -159,6 +159,10 @@ struct Serve: AsyncParsableCommand {
                 buildApplication(configuration, options: options), for: configuration)
         } catch let error as ConfigurationError {
             throw failConfiguration(error)
+        } catch let error as RestableError where error.code == .storeUnavailable {
+            FileHandle.standardError.write(
+                Data("restable: cannot start: the database \(configuration.database) cannot be reached (is it running, and is the URL right?)\n".utf8))
+            throw ExitCode(1)
         } catch {
             FileHandle.standardError.write(Data("restable: cannot start: \(error)\n".utf8))
             throw ExitCode(1)
