@@ -92,6 +92,9 @@ import Testing
                 let reply = try await api.send(method, uri)
                 #expect(reply.code == "invalidQuery", "\(method) \(uri): \(reply.text)")
             }
+            let typo = try await api.send(.delete, "/api/customer/Golf%20Industries?nmae=x")
+            #expect(typo.json?["detail"] == .string(
+                "query parameter 'nmae' is not understood in a DELETE of one row (accepted: checksum, dryrun, ignoredeleted, txsummary)"))
             #expect(try await count(api, "/api/customer") == 4)
         }
     }

@@ -101,7 +101,7 @@ public struct QueryItems: Sendable, Sequence {
         if let unknown = items.first(where: { !names.contains($0.name) }) {
             let accepted = names.isEmpty ? "none" : names.sorted().joined(separator: ", ")
             throw RestableError(
-                .invalidQuery, "query parameter '\(unknown.name)' is not understood \(place) (accepted: \(accepted))")
+                .invalidQuery, "query parameter '\(unknown.name)' is not understood in \(place) (accepted: \(accepted))")
         }
     }
 }
