@@ -83,6 +83,14 @@ enum Environment {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
     }
+
+    /// The database URL from `--database`, else from `RESTABLE_DATABASE_URL`, with the name of
+    /// where it came from (for messages about it).
+    static func database(flag: String?) -> (url: String?, source: String) {
+        if let flag { return (flag, "--database") }
+        if let url = value(database) { return (url, database) }
+        return (nil, "--database")
+    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -142,10 +150,10 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let databaseFromEnvironment = database == nil ? Environment.value(Environment.database) : nil
+        let database = Environment.database(flag: database)
         let configuration = try loadConfiguration(
-            config: config ?? Environment.value(Environment.config), database: database ?? databaseFromEnvironment,
-            databaseSource: databaseFromEnvironment == nil ? "--database" : Environment.database, introspect: introspect, schema: schema)
+            config: config ?? Environment.value(Environment.config), database: database.url, databaseSource: database.source,
+            introspect: introspect, schema: schema)
         let (host, port, level) = try resolved(configuration)
         var logger = Logger(label: "restable")
         logger.logLevel = level
@@ -249,12 +257,12 @@ struct Introspect: AsyncParsableCommand {
     var schema: String?
 
     func run() async throws {
-        let fromEnvironment = database == nil ? Environment.value(Environment.database) : nil
-        guard let url = database ?? fromEnvironment else {
+        let database = Environment.database(flag: database)
+        guard let url = database.url else {
             throw failConfiguration(ConfigurationError(file: "--database", message: "introspect needs the database: --database URL (or \(Environment.database))"))
         }
         let configuration = try loadConfiguration(
-            config: nil, database: url, databaseSource: fromEnvironment == nil ? "--database" : Environment.database, introspect: true, schema: schema)
+            config: nil, database: url, databaseSource: database.source, introspect: true, schema: schema)
         let description = try await describeDatabase(configuration.database)
         guard !description.tables.isEmpty else {
             complain("the database \(configuration.database) has no tables or views")
@@ -293,9 +301,9 @@ struct Check: AsyncParsableCommand {
         guard let file = config ?? Environment.value(Environment.config) else {
             throw failConfiguration(ConfigurationError(file: "--config", message: "check needs a configuration file: --config FILE"))
         }
-        let fromEnvironment = database == nil ? Environment.value(Environment.database) : nil
+        let database = Environment.database(flag: database)
         var configuration = try loadConfiguration(
-            config: file, database: database ?? fromEnvironment, databaseSource: fromEnvironment == nil ? "--database" : Environment.database,
+            config: file, database: database.url, databaseSource: database.source,
             schema: schema)
         let description = try await describeDatabase(configuration.database)
         var findings: [ConfigurationCheck.Finding] = []
