@@ -22,7 +22,7 @@ struct PostgresSession: StoreSession {
             // next rows as soon as it has some). PostgresNIO 1.33's back-pressured row sequence
             // traps when the server closes the connection while the sequence waits for its
             // consumer, which a database restart during a large delete does.
-            let result = try await Self.untilClosed(connection, connection.query(PostgresCodec.query(statement), logger: logger)).get()
+            let result = try await Self.failingIfWrittenAfterClose(connection, connection.query(PostgresCodec.query(statement), logger: logger)).get()
             var rows: [[Value]] = []
             rows.reserveCapacity(result.rows.count)
             for row in result.rows {
@@ -44,14 +44,17 @@ struct PostgresSession: StoreSession {
         }
     }
 
-    /// `query`'s result, or a connection failure as soon as the connection is closed. PostgresNIO
-    /// 1.33 never completes a query written to a connection that has already closed (its write
-    /// has no promise), which would leave the request waiting forever.
-    static func untilClosed<T>(_ connection: PostgresConnection, _ query: EventLoopFuture<T>) -> EventLoopFuture<T> {
+    /// `query`'s result, or a connection failure if the query was written to a connection that
+    /// had already closed: PostgresNIO 1.33 never completes such a query (its write has no
+    /// promise), which would leave the request waiting forever. `connection.query` has queued its
+    /// write on the event loop when this is called, so the check queued after it sees the channel
+    /// as the write found it, or closed later, when the driver fails the query itself. Nothing is
+    /// registered on the connection, which lives on in the pool.
+    static func failingIfWrittenAfterClose<T>(_ connection: PostgresConnection, _ query: EventLoopFuture<T>) -> EventLoopFuture<T> {
         let promise = query.eventLoop.makePromise(of: T.self)
         query.cascade(to: promise)
-        connection.closeFuture.whenComplete { _ in
-            promise.fail(PostgresErrorMapping.unavailable)
+        query.eventLoop.execute {
+            if connection.isClosed { promise.fail(PostgresErrorMapping.unavailable) }
         }
         return promise.futureResult
     }
