@@ -14,17 +14,15 @@ import Testing
 struct DatabaseOutageTests {
     static let children = 300_000
 
-    /// Runs the cluster's `pg_ctl` with `arguments` and waits for it. The descriptors above
-    /// standard error are closed first: Foundation's Process learns that a child exited when a
-    /// socket it handed down closes, and the server that `pg_ctl start` leaves running would
-    /// otherwise hold that socket for as long as it runs.
+    /// Runs the cluster's `pg_ctl` with `arguments` and waits for it, with no inherited
+    /// descriptor (see ``closingInheritedDescriptors``): the server `pg_ctl start` leaves running
+    /// must not keep the test waiting.
     static func pgctl(_ arguments: [String]) throws {
         let command = ProcessInfo.processInfo.environment["RESTABLE_POSTGRES_CTL"]!.split(separator: " ").map(String.init)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [
-            "-c", #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; "$@" >/dev/null; sleep 0"#, "pgctl",
-        ] + command + arguments
+        process.arguments = ["-c", closingInheritedDescriptors, "pgctl"] + command + arguments
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
     }

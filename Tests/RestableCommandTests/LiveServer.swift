@@ -114,6 +114,12 @@ extension LiveServer {
     }
 }
 
+/// A bash script (for `bash -c`) that closes every descriptor above standard error that it
+/// inherited, then becomes the command its arguments name. Foundation's Process learns that a
+/// child ended when a socket it hands down closes; a command that leaves a process running (a
+/// database server, a cluster of servers) would otherwise hold that socket for as long as it runs.
+let closingInheritedDescriptors = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@""#
+
 /// A temporary folder, removed afterwards.
 func withTemporaryDirectory(_ body: (URL) async throws -> Void) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restable-live-\(UUID().uuidString)")

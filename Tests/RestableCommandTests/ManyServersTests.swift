@@ -215,9 +215,7 @@ final class Cluster {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var environment = ProcessInfo.processInfo.environment
         environment["RESTABLE_BINARY"] = LiveServer.binary.path
-        // bash closes every other descriptor it inherited, then becomes the script.
-        let wrapper = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@""#
-        let argv = (["/bin/bash", "-c", wrapper, "cluster", Self.script.path] + arguments).map { strdup($0) } + [nil]
+        let argv = (["/bin/bash", "-c", closingInheritedDescriptors, "cluster", Self.script.path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         // The spawning thread blocks most signals (a cooperative thread); the script must not
