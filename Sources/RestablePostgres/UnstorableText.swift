@@ -19,6 +19,7 @@ extension Condition {
         case .oneOf(_, let values): values.contains(where: \.isUnstorableText)
         case .tupleIn(_, let tuples): tuples.contains { $0.contains(where: \.isUnstorableText) }
         case .after(_, let values): values.contains(where: \.isUnstorableText)
+        case .anyOf(let alternatives): alternatives.contains { $0.conditions.contains(where: \.mentionsUnstorableText) }
         }
     }
 
@@ -32,6 +33,8 @@ extension Condition {
             .oneOf(column: column, values.filter { !$0.isUnstorableText })
         case .tupleIn(let columns, let tuples):
             .tupleIn(columns: columns, tuples.filter { !$0.contains(where: \.isUnstorableText) })
+        case .anyOf(let alternatives):
+            .anyOf(alternatives.map(\.withoutUnstorableText))
         default:
             // An ordering against such a text is sent as it is: the server refuses it (400).
             self

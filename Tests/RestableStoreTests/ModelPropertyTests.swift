@@ -150,7 +150,8 @@ import Testing
         return (Engine(schema: schema, store: store, summaryLimit: 100_000, logger: logger), store)
     }
 
-    static func run(_ engine: Engine, _ scenario: Scenario, _ options: DeleteOptions) async throws -> DeleteModel.Outcome {
+    static func run(_ unrestricted: Engine, _ scenario: Scenario, _ options: DeleteOptions) async throws -> DeleteModel.Outcome {
+        let engine = scenario.access.map { unrestricted.acting(as: $0.engineAccess) } ?? unrestricted
         let selection: DeleteSelection
         switch scenario.selection {
         case .keys(let keys):
@@ -160,16 +161,21 @@ import Testing
         case .everyRow(let precondition):
             selection = .everyRow(precondition)
         case .batch(let operations):
-            let outcome = try await engine.batch(
-                BatchRequest(
-                    operations: operations.map { .delete(resource: scenario.resource, key: .values($0.0.values), precondition: $0.1) },
-                    options: options))
-            return Self.observed(outcome, byIndex: true)
+            do {
+                let outcome = try await engine.batch(
+                    BatchRequest(
+                        operations: operations.map { .delete(resource: scenario.resource, key: .values($0.0.values), precondition: $0.1) },
+                        options: options))
+                return Self.observed(outcome, byIndex: true)
+            } catch where error.code == .forbidden || error.code == .overBudget {
+                return .refusal(error.code.description)
+            }
         }
         do {
             let outcome = try await engine.deleteMany(BulkDeleteRequest(resource: scenario.resource, selection: selection, options: options))
             return Self.observed(outcome, byIndex: false)
         } catch {
+            if error.code == .forbidden || error.code == .overBudget { return .refusal(error.code.description) }
             guard error.code == .tooManyAffected else { throw error }
             return DeleteModel.Outcome(kind: .none, failures: [:], summary: [], counts: [:], succeeded: 0, tooManyAffected: error.count)
         }

@@ -41,7 +41,7 @@ extension RestableError {
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
                 storeBusy, storeUnavailable, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
-                requestTimeout, readOnly, readOnlyColumn
+                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited
         }
         private let value: Internal
 
@@ -114,6 +114,15 @@ extension RestableError {
         /// An insert or update names a read-only column (one whose type Restable does not know,
         /// or a column the database computes).
         public static var readOnlyColumn: Self { .init(value: .readOnlyColumn) }
+        /// The mount needs credentials and the request has none, or they are not valid (401).
+        public static var unauthenticated: Self { .init(value: .unauthenticated) }
+        /// The caller's roles do not allow this action on this resource, or on this row (403).
+        public static var forbidden: Self { .init(value: .forbidden) }
+        /// The delete would take the caller past a row budget of its roles (per request, or in
+        /// the last hour): nothing changed (429).
+        public static var overBudget: Self { .init(value: .overBudget) }
+        /// The caller sent more requests per second than its mount allows: nothing ran (429).
+        public static var rateLimited: Self { .init(value: .rateLimited) }
         /// Something failed that the client cannot fix; details are in the server log only.
         public static var internalError: Self { .init(value: .internalError) }
 

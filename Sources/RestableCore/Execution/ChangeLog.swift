@@ -6,6 +6,8 @@ struct ChangeLog: Sendable {
     private(set) var changes: [Change] = []
     private(set) var counts = ChangeCounts()
     private(set) var truncated = false
+    /// Rows deleted or detached by the deletes of the request so far (for the row budget).
+    private(set) var removedRows = 0
 
     init(limit: Int) {
         self.limit = limit
@@ -29,6 +31,7 @@ struct ChangeLog: Sendable {
 
     /// Adds what one applied plan did (its summary already capped at ``remaining``).
     mutating func append(_ more: [Change], counts counted: ChangeCounts, truncated wasTruncated: Bool) {
+        removedRows += counted.total
         changes.append(contentsOf: more.prefix(remaining))
         for resource in counted.resources {
             for (verb, count) in counted.verbs(of: resource) { counts.add(verb, resource, count) }
@@ -53,13 +56,17 @@ struct ChangeLog: Sendable {
         fileprivate let changeCount: Int
         fileprivate let counts: ChangeCounts
         fileprivate let truncated: Bool
+        fileprivate let removedRows: Int
     }
 
-    var checkpoint: Checkpoint { Checkpoint(changeCount: changes.count, counts: counts, truncated: truncated) }
+    var checkpoint: Checkpoint {
+        Checkpoint(changeCount: changes.count, counts: counts, truncated: truncated, removedRows: removedRows)
+    }
 
     mutating func restore(_ checkpoint: Checkpoint) {
         changes.removeSubrange(checkpoint.changeCount...)
         counts = checkpoint.counts
         truncated = checkpoint.truncated
+        removedRows = checkpoint.removedRows
     }
 }

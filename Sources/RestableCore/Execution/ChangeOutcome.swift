@@ -41,6 +41,15 @@ public struct ChangeCounts: Sendable, Hashable {
     }
 
     public var total: Int { counts.values.reduce(0) { $0 + $1.values.reduce(0, +) } }
+
+    /// The counts as log metadata: `customer.delete` = 1, `lineitem.update` = 2.
+    var logged: [String: Int] {
+        var entries: [String: Int] = [:]
+        for resource in resources {
+            for (verb, count) in verbs(of: resource) { entries["\(resource).\(verb.rawValue.lowercased())"] = count }
+        }
+        return entries
+    }
 }
 
 /// The result of a delete or a batch: every row it touched (the summary, capped), the counts,

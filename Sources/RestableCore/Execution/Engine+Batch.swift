@@ -21,7 +21,7 @@ extension Engine {
         let options = request.options
         let limit = options.summaryLimit ?? summaryLimit
         let planned = plans
-        return try await run(write: true) { session in
+        let outcome = try await run(write: true) { session in
             var log = ChangeLog(limit: limit)
             var failures: [TargetFailure] = []
             var succeeded = 0
@@ -47,6 +47,8 @@ extension Engine {
             }
             return try Self.committable(log.outcome(succeeded: succeeded, failures: failures, options: options), options)
         }
+        if !options.dryRun, outcome.kind != .none { logChange("batch", of: nil, counts: outcome.counts.logged) }
+        return outcome
     }
 
     /// An operation checked against the schema.
@@ -71,15 +73,19 @@ extension Engine {
     func plan(_ operation: BatchOperation) throws(RestableError) -> PlannedOperation {
         switch operation {
         case .insert(let resource, let values):
+            try authorization.require(.insert, on: try schema.require(resource))
             return .insert(try planner.plan(CreateRequest(resource: resource, values: values)))
         case .update(let resource, let key, let values, let precondition):
+            try authorization.require(.update, on: try schema.require(resource))
             return .update(try planner.plan(UpdateRequest(resource: resource, key: key, values: values, precondition: precondition)))
         case .delete(let name, let key, let precondition):
             let resource = try schema.require(name)
+            try authorization.require(.delete, on: resource)
             try planner.requireWritable(resource, "deleted")
             return .delete(resource: resource, key: try planner.key(key, of: resource), precondition: precondition)
         case .deleteMatching(let name, let match, let precondition):
             let resource = try schema.require(name)
+            try authorization.require(.delete, on: resource)
             try planner.requireWritable(resource, "deleted")
             guard !match.isEmpty else { throw RestableError(.invalidKey, "a delete by natural key needs at least one column", resource: name) }
             let values = try planner.values(match, of: resource)
@@ -95,13 +101,13 @@ extension Engine {
         case .update(let update):
             log.record(.update, [try await self.update(update, in: session)], of: update.resource)
         case .delete(let resource, let key, let precondition):
-            guard let row = try await session.select(resource, where: .key(key, of: resource)).first else {
+            guard let row = try await session.select(resource, where: visible(.key(key, of: resource), of: resource)).first else {
                 if options.ignoreMissing { return }
                 throw Self.notFound(resource, key)
             }
             try await removeChecked(row, of: resource, precondition: precondition, in: session, log: &log)
         case .deleteMatching(let resource, let match, let precondition):
-            let rows = try await session.select(resource, where: match, limit: 2, offset: nil)
+            let rows = try await session.select(resource, where: visible(match, of: resource), limit: 2, offset: nil)
             let described = match.conditions.compactMap { condition -> String? in
                 if case .compare(let column, _, let value) = condition { return "\(column) '\(value)'" }
                 return nil
@@ -121,12 +127,18 @@ extension Engine {
     private func removeChecked(
         _ row: Row, of resource: Resource, precondition: Precondition, in session: any StoreSession, log: inout ChangeLog
     ) async throws {
-        try precondition.check(row, in: resource)
         let key = row.key(in: resource)
+        if let filter = authorization.rows(.delete, of: resource),
+            try await session.count(resource, where: RowPredicate(RowPredicate.key(key, of: resource).conditions + [filter.condition])) == 0
+        {
+            throw forbiddenRow(resource, key, "delete", filter)
+        }
+        try precondition.check(row, in: resource)
         var target = KeyMap<Int>()
         target[key] = 0
         let (plan, refused) = try await planDelete(target, of: resource, in: session)
         if let error = refused[key] { throw error }
+        try checkRequestBudget(log.removedRows + plan.rowCount, deleting: resource)
         let (changes, counts, truncated) = try await apply(plan, summaryLimit: log.remaining, in: session)
         log.append(changes, counts: counts, truncated: truncated)
     }

@@ -25,6 +25,7 @@ extension Engine {
     /// runs are rolled back.
     public func deleteMany(_ request: BulkDeleteRequest) async throws(RestableError) -> ChangeOutcome {
         let resource = try schema.require(request.resource)
+        try authorization.require(.delete, on: resource)
         try planner.requireWritable(resource, "deleted")
         let options = request.options
         if let max = options.maxAffected, max < 0 {
@@ -40,12 +41,12 @@ extension Engine {
                     .unboundedDelete, "a delete of \(resource.name) needs keys or a filter, or must say it means every row",
                     resource: resource.name)
             }
-            selection = .rows(try planner.predicate(filters, of: resource), precondition)
+            selection = .rows(visible(try planner.predicate(filters, of: resource), of: resource), precondition)
         case .everyRow(let precondition):
-            selection = .rows(RowPredicate(), precondition)
+            selection = .rows(visible(RowPredicate(), of: resource), precondition)
         }
         let limit = options.summaryLimit ?? summaryLimit
-        return try await run(write: true) { session in
+        let outcome = try await run(write: true) { session in
             var gathering = TargetGathering(engine: self, resource: resource, options: options, failureLimit: self.summaryLimit)
             try await gathering.gather(selection, in: session)
             var failures = gathering.failures
@@ -70,6 +71,7 @@ extension Engine {
             guard let plan = accepted, options.handling == .lenient || failures.isEmpty else {
                 return try Self.committable(ChangeOutcome(failures: failures, kind: failures.isEmpty ? .all : .none, dryRun: options.dryRun), options)
             }
+            try self.checkRequestBudget(plan.rowCount, deleting: resource)
             if let max = options.maxAffected, plan.deletedCount(of: resource.name) > max {
                 throw RestableError(
                     .tooManyAffected,
@@ -82,6 +84,18 @@ extension Engine {
                 kind: failures.isEmpty ? .all : .partial, dryRun: options.dryRun)
             return try Self.committable(outcome, options)
         }
+        if !options.dryRun, outcome.kind != .none { logChange("delete", of: resource, counts: outcome.counts.logged) }
+        return outcome
+    }
+
+    /// Refuses (`overBudget`, nothing changed) a delete of more rows than the caller's roles
+    /// allow one request.
+    func checkRequestBudget(_ rows: Int, deleting resource: Resource) throws(RestableError) {
+        guard let limit = authorization.maxRowsPerRequest(deleting: resource.name), rows > limit else { return }
+        throw RestableError(
+            .overBudget,
+            "this delete would delete or detach \(rows) rows (cascades and set-nulls counted), more than the \(limit) that \(authorization.principal.map(Authorization.who) ?? "the caller") may in one request; nothing was changed: send it in smaller parts",
+            resource: resource.name, count: rows)
     }
 
     /// Applies a plan: reads the summary's rows as they are (at most `summaryLimit`), clears
@@ -154,7 +168,8 @@ extension RestableError {
     /// failures of the whole request (a busy database, an internal error).
     var isTargetFailure: Bool {
         switch code {
-        case .storeBusy, .storeUnavailable, .cancelled, .planTooLarge, .readOnly, .internalError, .schemaMismatch, .unboundedDelete, .tooManyAffected, .invalidQuery, .invalidBody:
+        case .storeBusy, .storeUnavailable, .cancelled, .planTooLarge, .readOnly, .internalError, .schemaMismatch, .unboundedDelete,
+            .tooManyAffected, .invalidQuery, .invalidBody, .unauthenticated, .overBudget, .rateLimited:
             false
         default:
             true

@@ -52,6 +52,12 @@ extension Engine {
                         if !rows.isEmpty, let reason = child.readOnly {
                             throw Self.readOnlyReached(child, reason, by: relationship, action: "delete", count: rows.count)
                         }
+                        if !rows.isEmpty {
+                            try await authorizeReach(
+                                .delete, of: child, keys: rows.map { $0.key(in: child) },
+                                through: "\(child.name)(\(relationship.columns.joined(separator: ", "))) -> \(parentName) (on delete cascade)",
+                                from: parentName, in: session)
+                        }
                         for row in rows {
                             let key = row.key(in: child)
                             let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
@@ -137,6 +143,47 @@ extension Engine {
         if let (child, reason, relationship, count) = readOnly {
             throw Self.readOnlyReached(child, reason, by: relationship, action: "clear the foreign key of", count: count)
         }
+        for (name, rows) in plan.cleared.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
+            try await authorizeReach(.update, of: try schema.require(name), keys: rows.entries.map(\.0), through: "a set-null relationship", from: nil, in: session)
+        }
+    }
+
+    /// Refuses as a whole (`forbidden`, nothing changed) a delete whose cascade (`.delete`) or
+    /// set-null (`.update`) reaches rows of `child` that the caller may not change so: it needs
+    /// `cascade` on the parent resource and `delete` on the child for a cascade, `update` on
+    /// the child for a set-null, and every reached row must meet the caller's policies for it.
+    /// The message names resources and policies, never the keys of rows the caller cannot see.
+    func authorizeReach(
+        _ action: Action, of child: Resource, keys: [Key], through relationship: String, from parent: String?,
+        in session: any StoreSession
+    ) async throws {
+        let authorization = self.authorization
+        guard let principal = authorization.principal else { return }
+        let who = Authorization.who(principal)
+        let rows = "\(keys.count) \(child.name) row\(keys.count == 1 ? "" : "s")"
+        let reach = action == .delete ? "cascade to \(rows) through \(relationship)" : "clear the foreign key of \(rows) through \(relationship)"
+        if let parent, !authorization.allows(.cascade, on: parent) {
+            throw RestableError(
+                .forbidden, "this delete would \(reach), but \(who) may not cascade a delete from \(parent); nothing was changed",
+                resource: parent)
+        }
+        guard authorization.allows(action, on: child.name) else {
+            throw RestableError(
+                .forbidden, "this delete would \(reach), but \(who) may not \(Authorization.verb(action)) \(child.name); nothing was changed",
+                resource: child.name)
+        }
+        guard let filter = authorization.rows(action, of: child) else { return }
+        var allowed = 0
+        for chunk in CompactKeys(keys).chunks(of: Engine.chunkSize) {
+            let predicate = RowPredicate([.tupleIn(columns: child.key, CompactKeys(keys).values(chunk)), filter.condition])
+            allowed += try await session.count(child, where: predicate)
+        }
+        guard allowed < keys.count else { return }
+        let refused = keys.count - allowed
+        throw RestableError(
+            .forbidden,
+            "this delete would \(reach), but \(refused) of them \(refused == 1 ? "does" : "do") not meet \(filter.described), so \(who) may not \(action == .delete ? "delete" : "update") \(refused == 1 ? "it" : "them"); nothing was changed",
+            resource: child.name)
     }
 
     /// The rows that stay and would still point at a row that goes through a restrict
@@ -204,16 +251,24 @@ extension Engine {
             return a.relationship.columns.lexicographicallyPrecedes(b.relationship.columns)
         }
         var dependents: [BlockingDependents] = []
+        let authorization = self.authorization
+        func shown(_ resource: String) -> Bool {
+            authorization.principal == nil
+                || (authorization.allows(.read, on: resource) && schema.resource(named: resource).map { authorization.rows(.read, of: $0) == nil } == true)
+        }
         var restrictReasons: [String] = []
         var requiredReasons: [String] = []
         for group in groups {
             var unique = KeySet()
             let keys = group.keys.filter { unique.insert($0) }.sorted(by: Key.precedes)
-            let shown = Array(keys.prefix(Self.blockingKeysShown))
+            // Keys of rows the caller may not read are left out: existence does not leak.
+            let visible = shown(group.relationship.child)
+            let listed = visible ? Array(keys.prefix(Self.blockingKeysShown)) : []
             dependents.append(
-                BlockingDependents(resource: group.relationship.child, columns: group.relationship.columns, count: keys.count, keys: shown))
-            let more = keys.count > shown.count ? "; ..." : ""
-            let rows = "\(keys.count) \(group.relationship.child) row\(keys.count == 1 ? "" : "s") (\(shown.map(\.description).joined(separator: "; "))\(more))"
+                BlockingDependents(resource: group.relationship.child, columns: group.relationship.columns, count: keys.count, keys: listed))
+            let more = keys.count > listed.count ? "; ..." : ""
+            let list = visible ? " (\(listed.map(\.description).joined(separator: "; "))\(more))" : ""
+            let rows = "\(keys.count) \(group.relationship.child) row\(keys.count == 1 ? "" : "s")\(list)"
             if group.clearsRequired {
                 requiredReasons.append("\(rows), whose required \(group.relationship.columns.joined(separator: ", ")) a set-null would clear")
             } else {

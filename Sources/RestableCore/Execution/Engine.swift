@@ -14,6 +14,10 @@ public struct Engine: Sendable {
     let logger: Logger
     /// How many rows a summary lists unless a request asks for fewer; counts are always complete.
     public let summaryLimit: Int
+    /// Who the requests of this engine value act for (see ``acting(as:requestID:)``).
+    public private(set) var access: Access = .unrestricted
+    /// The id of the request this engine value serves, for the log line of each change.
+    public private(set) var requestID: String?
 
     public static let defaultSummaryLimit = 1_000
 
@@ -28,53 +32,101 @@ public struct Engine: Sendable {
         self.logger = logger
     }
 
-    /// Rows of a resource matching the request's filters, ordered by key.
+    /// This engine acting for a caller: every later request checks the caller's roles, and
+    /// every change is logged with its name and the request's id.
+    public func acting(as access: Access, requestID: String? = nil) -> Engine {
+        var engine = self
+        engine.access = access
+        engine.requestID = requestID
+        return engine
+    }
+
+    var authorization: Authorization { Authorization(access: access) }
+
+    /// Rows of a resource matching the request's filters (and the caller's read policies),
+    /// ordered by key.
     public func list(_ request: ListRequest) async throws(RestableError) -> [Row] {
-        let plan = try planner.plan(request)
+        let resource = try schema.require(request.resource)
+        try authorization.require(.read, on: resource)
+        var plan = try planner.plan(request)
+        if let filter = authorization.rows(.read, of: resource) { plan.predicate.conditions.append(filter.condition) }
+        let read = plan
         return try await run(write: false) { session in
-            try await session.select(plan.resource, where: plan.predicate, limit: plan.limit, offset: plan.offset)
+            try await session.select(read.resource, where: read.predicate, limit: read.limit, offset: read.offset)
         }
     }
 
-    /// One row by key, or `notFound`.
+    /// One row by key, or `notFound` (also for a row the caller's read policies hide).
     public func get(resource name: String, key input: KeyInput) async throws(RestableError) -> Row {
         let resource = try schema.require(name)
+        try authorization.require(.read, on: resource)
         let key = try planner.key(input, of: resource)
+        let predicate = visible(.key(key, of: resource), of: resource)
         let rows = try await run(write: false) { session in
-            try await session.select(resource, where: .key(key, of: resource))
+            try await session.select(resource, where: predicate)
         }
         guard let row = rows.first else { throw Self.notFound(resource, key) }
         return row
     }
 
+    /// `predicate` narrowed to the rows the caller's read policies let it see. A caller
+    /// without `read` on the resource (one that may only delete, say) is narrowed by its
+    /// other policies alone.
+    func visible(_ predicate: RowPredicate, of resource: Resource) -> RowPredicate {
+        guard authorization.allows(.read, on: resource.name), let filter = authorization.rows(.read, of: resource) else { return predicate }
+        return RowPredicate(predicate.conditions + [filter.condition])
+    }
+
     /// Inserts one row and returns it as stored.
     public func create(_ request: CreateRequest) async throws(RestableError) -> Row {
+        let resource = try schema.require(request.resource)
+        try authorization.require(.insert, on: resource)
         let plan = try planner.plan(request)
-        return try await run(write: true) { session in
+        let row = try await run(write: true) { session in
             try await self.insert(plan, in: session)
         }
+        logChange("insert", of: resource, counts: ["\(resource.name).insert": 1])
+        return row
     }
 
     /// Updates one row, after checking its precondition, and returns it as stored.
     public func update(_ request: UpdateRequest) async throws(RestableError) -> Row {
+        let resource = try schema.require(request.resource)
+        try authorization.require(.update, on: resource)
         let plan = try planner.plan(request)
-        return try await run(write: true) { session in
+        let row = try await run(write: true) { session in
             try await self.update(plan, in: session)
         }
+        logChange("update", of: resource, counts: ["\(resource.name).update": 1])
+        return row
     }
 
-    /// Inserts a checked row inside an open transaction.
+    /// Inserts a checked row inside an open transaction; a row that the caller's insert
+    /// policies do not allow is refused (`forbidden`, and the transaction rolls back).
     func insert(_ plan: InsertPlan, in session: any StoreSession) async throws -> Row {
         try await checkConflicts(plan.values, of: plan.resource, excluding: nil, in: session)
-        return try await session.insert(plan.resource, values: plan.values)
+        let row = try await session.insert(plan.resource, values: plan.values)
+        if let filter = authorization.rows(.insert, of: plan.resource), !plan.resource.key.isEmpty {
+            let key = row.key(in: plan.resource)
+            guard try await !session.select(plan.resource, where: RowPredicate([.tupleIn(columns: plan.resource.key, [key.values]), filter.condition])).isEmpty else {
+                throw forbiddenRow(plan.resource, key, "insert", filter)
+            }
+        }
+        return row
     }
 
-    /// Updates a row inside an open transaction; returns it as it was and as it is.
+    /// Updates a row inside an open transaction; returns it as it is. A row the caller may not
+    /// read is `notFound`; one it may read but not update, before or after the change, is
+    /// `forbidden`.
     @discardableResult
     func update(_ plan: UpdatePlan, in session: any StoreSession) async throws -> Row {
         let predicate = RowPredicate.key(plan.key, of: plan.resource)
-        guard let row = try await session.select(plan.resource, where: predicate).first else {
+        guard let row = try await session.select(plan.resource, where: visible(predicate, of: plan.resource)).first else {
             throw Self.notFound(plan.resource, plan.key)
+        }
+        let filter = authorization.rows(.update, of: plan.resource)
+        if let filter, try await session.select(plan.resource, where: RowPredicate(predicate.conditions + [filter.condition])).isEmpty {
+            throw forbiddenRow(plan.resource, plan.key, "update", filter)
         }
         try plan.precondition.check(row, in: plan.resource)
         guard !plan.values.isEmpty else { return row }
@@ -83,7 +135,30 @@ public struct Engine: Sendable {
         guard let updated = try await session.select(plan.resource, where: predicate).first else {
             throw Self.notFound(plan.resource, plan.key)
         }
+        if let filter, try await session.select(plan.resource, where: RowPredicate(predicate.conditions + [filter.condition])).isEmpty {
+            throw RestableError(
+                .forbidden,
+                "\(plan.resource.name) \(plan.key) may not be changed so by \(Authorization.who(authorization.principal!)): the row would no longer meet \(filter.described); nothing was changed",
+                resource: plan.resource.name, key: plan.key)
+        }
         return updated
+    }
+
+    /// A row the caller can read but whose action a row policy does not allow.
+    func forbiddenRow(_ resource: Resource, _ key: Key, _ action: String, _ filter: Authorization.RowFilter) -> RestableError {
+        let who = authorization.principal.map(Authorization.who) ?? "the caller"
+        return RestableError(
+            .forbidden, "\(who) may not \(action) \(resource.name) \(key): it does not meet \(filter.described)",
+            resource: resource.name, key: key)
+    }
+
+    /// The one structured line of a committed change: who, which request, what, how many.
+    func logChange(_ change: String, of resource: Resource?, counts: [String: Int]) {
+        var metadata: Logger.Metadata = ["change": "\(change)", "principal": "\(access.callerName)"]
+        if let resource { metadata["resource"] = "\(resource.name)" }
+        if let requestID { metadata["request"] = "\(requestID)" }
+        for (name, count) in counts { metadata[name] = "\(count)" }
+        logger.info("change committed", metadata: metadata)
     }
 
     static func notFound(_ resource: Resource, _ key: Key) -> RestableError {

@@ -43,8 +43,9 @@ struct TargetGathering {
                 let rows = try await session.select(resource, where: page, limit: Engine.chunkSize, offset: nil)
                 guard let last = rows.last else { break }
                 after = last.values(of: resource.key)
+                let deletable = try await deletableKeys(rows.map { $0.key(in: resource) }, in: session)
                 for row in rows {
-                    check(row, row.key(in: resource), precondition, at: position)
+                    check(row, row.key(in: resource), precondition, deletable: deletable, at: position)
                     position += 1
                 }
                 if rows.count < Engine.chunkSize { break }
@@ -62,19 +63,34 @@ struct TargetGathering {
         }
         guard !targets.isEmpty else { return }
         var found = KeyMap<Row>()
-        for row in try await session.select(resource, where: .columns(resource.key, in: targets.map { $0.0.values })) {
+        let visible = engine.visible(.columns(resource.key, in: targets.map { $0.0.values }), of: resource)
+        for row in try await session.select(resource, where: visible) {
             found[row.key(in: resource)] = row
         }
+        let deletable = try await deletableKeys(found.entries.map(\.0), in: session)
         for (key, precondition, index) in targets {
             if let row = found[key] {
-                check(row, key, precondition, at: index)
+                check(row, key, precondition, deletable: deletable, at: index)
             } else if !options.ignoreMissing {
                 failures.add(TargetFailure(key: key, index: index, error: Engine.notFound(resource, key)))
             }
         }
     }
 
-    private mutating func check(_ row: Row, _ key: Key, _ precondition: Precondition, at index: Int) {
+    /// Of rows the caller can see, those its delete policies allow (nil: all of them).
+    private func deletableKeys(_ keys: [Key], in session: any StoreSession) async throws -> KeySet? {
+        guard let filter = engine.authorization.rows(.delete, of: resource), !keys.isEmpty else { return nil }
+        var allowed = KeySet()
+        let predicate = RowPredicate([.tupleIn(columns: resource.key, keys.map(\.values)), filter.condition])
+        for row in try await session.select(resource, where: predicate) { allowed.insert(row.key(in: resource)) }
+        return allowed
+    }
+
+    private mutating func check(_ row: Row, _ key: Key, _ precondition: Precondition, deletable: KeySet?, at index: Int) {
+        if let deletable, !deletable.contains(key), let filter = engine.authorization.rows(.delete, of: resource) {
+            failures.add(TargetFailure(key: key, index: index, error: engine.forbiddenRow(resource, key, "delete", filter)))
+            return
+        }
         do {
             try precondition.check(row, in: resource)
             ready[key] = index

@@ -42,6 +42,11 @@ public struct DeletePlan: Sendable {
         deleted[resource]?.count ?? 0
     }
 
+    /// How many rows the plan deletes or detaches, over every resource.
+    public var rowCount: Int {
+        deleted.values.reduce(0) { $0 + $1.count } + cleared.values.reduce(0) { $0 + $1.count }
+    }
+
     /// How many rows of `resource` the plan detaches.
     public func clearedCount(of resource: String) -> Int {
         cleared[resource]?.count ?? 0

@@ -15,6 +15,8 @@ public enum Condition: Sendable, Hashable {
     case tupleIn(columns: [String], [[Value]])
     /// `(columns) > (values)`: rows after a key in key order (keyset pagination).
     case after(columns: [String], [Value])
+    /// At least one of the predicates holds (none: no row). Row policies use it.
+    indirect case anyOf([RowPredicate])
 }
 
 /// Which rows a read, update or delete addresses: every condition must hold.

@@ -141,6 +141,7 @@ public struct SQLBuilder: Sendable {
         case .oneOf(_, let values): flavor.bindsListsAsArrays ? 1 : values.count
         case .tupleIn(let columns, let tuples): columns.count == 1 && flavor.bindsListsAsArrays ? 1 : columns.count * tuples.count
         case .after(_, let values): values.count
+        case .anyOf(let alternatives): alternatives.reduce(0) { $0 + $1.conditions.reduce(0) { $0 + bindCount($1) } }
         }
     }
 }

@@ -50,6 +50,26 @@ struct Writer {
 
     private mutating func append(_ condition: Condition, of resource: Resource) {
         switch condition {
+        case .anyOf(let alternatives):
+            guard !alternatives.isEmpty else {
+                sql += "1 = 0"
+                return
+            }
+            sql += "("
+            for (index, alternative) in alternatives.enumerated() {
+                if index > 0 { sql += " OR " }
+                guard !alternative.conditions.isEmpty else {
+                    sql += "1 = 1"
+                    continue
+                }
+                sql += "("
+                for (position, part) in alternative.conditions.enumerated() {
+                    if position > 0 { sql += " AND " }
+                    append(part, of: resource)
+                }
+                sql += ")"
+            }
+            sql += ")"
         case .compare(let column, let op, let value):
             let operand = op == .eq || op == .neq ? operand(column, of: resource) : ordered(column, of: resource)
             sql += operand + " " + Self.symbol(op) + " "

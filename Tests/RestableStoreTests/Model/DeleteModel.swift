@@ -8,6 +8,8 @@ struct DeleteModel {
     var relationships: [Relationship]
     /// Every row, per resource, by key.
     var tables: [String: [Key: Row]]
+    /// Who deletes: nil for an unrestricted caller.
+    var access: ModelAccess? = nil
 
     struct Reference: Hashable {
         var resource: String
@@ -30,6 +32,12 @@ struct DeleteModel {
         var counts: [String: [String: Int]]
         var succeeded: Int
         var tooManyAffected: Int?
+        /// The code of a refusal of the whole request (`forbidden`, `overBudget`).
+        var refused: String? = nil
+
+        static func refusal(_ code: String) -> Outcome {
+            Outcome(kind: .none, failures: [:], summary: [], counts: [:], succeeded: 0, refused: code)
+        }
     }
 
     func resource(_ name: String) -> Resource { resources.first { $0.name == name }! }
@@ -110,6 +118,7 @@ struct DeleteModel {
 
     /// What the request does, and the tables afterwards.
     func run(_ name: String, _ selection: Selection, _ options: DeleteOptions) -> (Outcome, [String: [Key: Row]]) {
+        if let access, !access.allows(.delete, on: name) { return (.refusal("forbidden"), tables) }
         if case .batch(let operations) = selection { return runBatch(name, operations, options) }
         let addressed = resource(name)
         var targets: [(Key, Precondition)] = []
@@ -131,12 +140,15 @@ struct DeleteModel {
                 if !options.ignoreMissing { failures[key] = "notFound" }
                 continue
             }
-            if let code = passes(precondition, row, in: addressed) {
+            if let access, !access.mayDelete(row, of: name) {
+                failures[key] = "forbidden"
+            } else if let code = passes(precondition, row, in: addressed) {
                 failures[key] = code
             } else {
                 accepted.append(Reference(resource: name, key: key))
             }
         }
+        if !accepted.isEmpty, !mayReach(from: Set(accepted)) { return (.refusal("forbidden"), tables) }
         if options.handling == .strict {
             let deleted = closure(Set(accepted))
             for target in accepted where blocked(target, deleted: deleted) { failures[target.key] = "restricted" }
@@ -151,6 +163,7 @@ struct DeleteModel {
             return (Outcome(kind: failures.isEmpty ? .all : .none, failures: failures, summary: [], counts: [:], succeeded: 0), tables)
         }
         let deleted = closure(Set(accepted))
+        if let max = access?.maxRowsPerRequest, deleted.count + cleared(deleted).count > max { return (.refusal("overBudget"), tables) }
         if let max = options.maxAffected {
             let count = deleted.filter { $0.resource == name }.count
             if count > max {
@@ -202,6 +215,23 @@ struct DeleteModel {
         return (outcome, options.dryRun ? tables : after)
     }
 
+    /// True when the caller may make every change that deleting `targets` reaches: each
+    /// cascade needs `cascade` on the parent's resource and `delete` (and the delete policy)
+    /// on the child's; each row a set-null detaches needs `update` on its resource.
+    func mayReach(from targets: Set<Reference>) -> Bool {
+        guard let access else { return true }
+        let deleted = closure(targets)
+        for row in deleted {
+            for relationship in relationships where relationship.onDelete == .cascade {
+                let children = children(of: row, through: relationship)
+                guard !children.isEmpty else { continue }
+                if !access.allows(.cascade, on: row.resource) || !access.allows(.delete, on: relationship.child) { return false }
+                if children.contains(where: { !access.mayDelete(tables[$0.resource]![$0.key]!, of: $0.resource) }) { return false }
+            }
+        }
+        return cleared(deleted).keys.allSatisfy { access.allows(.update, on: $0.resource) }
+    }
+
     /// A batch: each delete alone and strict, in order, on the tables the earlier ones left;
     /// failures are keyed by the operation's position. Strict: one failure and nothing changes.
     func runBatch(_ name: String, _ operations: [(Key, Precondition)], _ options: DeleteOptions) -> (Outcome, [String: [Key: Row]]) {
@@ -210,14 +240,19 @@ struct DeleteModel {
         var summary: [String] = []
         var counts: [String: [String: Int]] = [:]
         var succeeded = 0
+        var removed = 0
+        var single = access
+        single?.maxRowsPerRequest = nil
         for (index, operation) in operations.enumerated() {
-            let single = DeleteModel(resources: resources, relationships: relationships, tables: current)
-            let (outcome, after) = single.run(
+            let model = DeleteModel(resources: resources, relationships: relationships, tables: current, access: single)
+            let (outcome, after) = model.run(
                 name, .keys([operation]), DeleteOptions(ignoreMissing: options.ignoreMissing, handling: .strict))
-            if let code = outcome.failures.values.first {
+            if let code = outcome.failures.values.first ?? outcome.refused {
                 failures[Key([.integer(Int64(index))])] = code
                 continue
             }
+            removed += outcome.counts.values.reduce(0) { $0 + $1.values.reduce(0, +) }
+            if let max = access?.maxRowsPerRequest, removed > max { return (.refusal("overBudget"), tables) }
             current = after
             summary += outcome.summary
             for (resource, verbs) in outcome.counts {

@@ -117,14 +117,29 @@ struct Scenario: CustomStringConvertible {
         options = DeleteOptions(
             ignoreMissing: random.chance(30), handling: random.chance(50) ? .strict : .lenient, dryRun: false,
             maxAffected: random.chance(15) ? random.int(0...3) : nil, summaryLimit: 100_000)
+        // Drawn last, so that the rest of a seed's scenario is what it was before access existed.
+        if random.chance(40) {
+            var grants: [String: Set<Action>] = [:]
+            var policies: [String: String] = [:]
+            for resource in resources {
+                grants[resource.name] = Set(Action.allCases.filter { _ in random.chance(resource.name == addressed.name ? 75 : 65) })
+                if random.chance(30) { policies[resource.name] = random.pick(["a", "b"]) }
+            }
+            access = ModelAccess(
+                grants: grants, deletePolicies: policies, tag: random.pick(["a", "b"]),
+                maxRowsPerRequest: random.chance(25) ? random.int(0...6) : nil)
+        }
     }
+
+    /// The caller's access, when the scenario has one: an unrestricted caller otherwise.
+    var access: ModelAccess?
 
     var model: DeleteModel {
         var tables: [String: [Key: Row]] = [:]
         for resource in resources {
             tables[resource.name] = Dictionary(uniqueKeysWithValues: rows[resource.name]!.map { ($0.key(in: resource), $0) })
         }
-        return DeleteModel(resources: resources, relationships: relationships, tables: tables)
+        return DeleteModel(resources: resources, relationships: relationships, tables: tables, access: access)
     }
 
     var description: String {
@@ -140,6 +155,35 @@ struct Scenario: CustomStringConvertible {
         case .batch(let operations): lines.append("batch of deletes of \(resource): \(operations.map { "\($0.0) \($0.1)" })")
         }
         lines.append("options \(options.handling) ignoreMissing \(options.ignoreMissing) maxAffected \(String(describing: options.maxAffected))")
+        if let access {
+            lines.append("access grants \(access.grants.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.map(\.rawValue).sorted())" }) delete policies (v = tag) \(access.deletePolicies) tag \(access.tag) maxRowsPerRequest \(String(describing: access.maxRowsPerRequest))")
+        }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// One role of a scenario: actions per resource, delete policies `v = tag` (the caller's
+/// claim) on some resources, and perhaps a row budget per request.
+struct ModelAccess {
+    var grants: [String: Set<Action>]
+    /// Resources whose rows the caller may delete only where `v` equals its `tag` claim (the
+    /// value here is only shown; the claim is ``tag``).
+    var deletePolicies: [String: String]
+    var tag: String
+    var maxRowsPerRequest: Int?
+
+    func allows(_ action: Action, on resource: String) -> Bool { grants[resource]?.contains(action) == true }
+
+    func mayDelete(_ row: Row, of resource: String) -> Bool {
+        deletePolicies[resource] == nil || row["v"] == .text(tag)
+    }
+
+    /// The engine's view of it.
+    var engineAccess: Access {
+        let policies = deletePolicies.keys.sorted().map { name in
+            RowPolicy(name: "tagged-\(name)", resource: name, actions: [.delete], conditions: [PolicyCondition(column: "v", operand: .claim("tag"))])
+        }
+        let role = Role(name: "r", grants: grants, policies: policies, maxRowsPerRequest: maxRowsPerRequest)
+        return .principal(Principal(name: "model", roles: ["r"], claims: ["tag": [.text(tag)]]), AccessRules(roles: ["r": role]))
     }
 }
