@@ -167,8 +167,10 @@ import Testing
                         operations: operations.map { .delete(resource: scenario.resource, key: .values($0.0.values), precondition: $0.1) },
                         options: options))
                 return Self.observed(outcome, byIndex: true)
-            } catch where error.code == .forbidden || error.code == .overBudget {
-                return .refusal(error.code.description)
+            } catch {
+                let code = error.code
+                guard code == .forbidden || code == .overBudget else { throw error }
+                return .refusal(code.description)
             }
         }
         do {
