@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "RestableApp",
             dependencies: [
-                "RestableCore", "RestableSQLite", "RestablePostgres", "RestableHTTP",
+                "RestableCore", "RestableSQLite", "RestablePostgres", "RestableHTTP", "RestableAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "restable",
             dependencies: [
-                "RestableApp", "RestableCore",
+                "RestableApp", "RestableCore", "RestableAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

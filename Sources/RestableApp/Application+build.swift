@@ -3,6 +3,7 @@ public import Hummingbird
 public import Logging
 public import RestableCore
 public import RestableHTTP
+import RestableAuth
 import RestablePostgres
 import RestableSQLite
 import ServiceLifecycle
@@ -65,9 +66,19 @@ public func introspected(_ configuration: Configuration, store: any Store, logge
     guard let catalog = store as? any DatabaseIntrospecting else {
         throw RestableError(.internalError, "this store cannot read its database's catalog")
     }
-    let (resolved, warnings) = try Introspection.resolve(configuration, with: try await catalog.describe())
+    var (resolved, warnings) = try Introspection.resolve(configuration, with: try await catalog.describe())
     for warning in warnings { logger.warning("\(warning)") }
+    if let security = resolved.security { resolved.accessRules = try security.rules(for: resolved.schema) }
     return resolved
+}
+
+/// Restable's own tables that a configuration needs: the hourly row budget's ledger when a role
+/// has `maxRowsPerHour`, the sessions when a mount signs callers in.
+func ownTables(_ configuration: Configuration) -> [Resource] {
+    var tables: [Resource] = []
+    if configuration.security?.needsRowBudgetTable == true { tables.append(RestableTables.rowBudget) }
+    if configuration.mounts.contains(where: { $0.authentication.contains(.session) }) { tables.append(RestableTables.sessions) }
+    return tables
 }
 
 /// The engine of a configuration over a store that is already open (closed here if preparing
@@ -87,6 +98,11 @@ public func buildEngine(_ configuration: Configuration, store: any Store, logger
         if !created.isEmpty {
             logger.info("created tables", metadata: ["resources": "\(created.joined(separator: ", "))"])
         }
+        let own = ownTables(configuration)
+        if !own.isEmpty {
+            let made = try await store.prepare(Schema(resources: own), seed: [])
+            if !made.isEmpty { logger.info("created Restable's own tables", metadata: ["tables": "\(made.joined(separator: ", "))"]) }
+        }
         return (engine, store)
     } catch {
         await store.close()
@@ -94,15 +110,65 @@ public func buildEngine(_ configuration: Configuration, store: any Store, logger
     }
 }
 
-/// The dialect mounts of a configuration, over one engine.
-public func buildMounts(_ configuration: Configuration, engine: Engine) -> [DialectMount] {
-    configuration.mounts.map { mount in
-        switch mount.dialect {
-        case .native: DialectMount(path: mount.path, dialect: NativeDialect(engine: engine, names: ResourceNames(mount.names)))
-        case .liveapi: DialectMount(path: mount.path, dialect: LiveAPIDialect(engine: engine, names: ResourceNames(mount.names)))
-        case .autotask: DialectMount(path: mount.path, dialect: AutotaskDialect(engine: engine, names: ResourceNames(mount.names)))
-        case .buzz: DialectMount(path: mount.path, dialect: BuzzDialect(engine: engine, names: ResourceNames(mount.names)))
+/// The dialect mounts of a configuration, over one engine, each with its security.
+public func buildMounts(_ configuration: Configuration, engine: Engine) async throws -> [DialectMount] {
+    var verifier: JWTVerifier?
+    if let settings = configuration.security?.jwt, configuration.mounts.contains(where: { $0.authentication.contains(.jwt) }) {
+        verifier = try await JWTVerifier(settings)
+    }
+    return configuration.mounts.map { mount in
+        let names = ResourceNames(mount.names)
+        var security: MountSecurity?
+        if !mount.authentication.isEmpty, let section = configuration.security {
+            security = MountSecurity(
+                methods: mount.authentication, rules: configuration.accessRules, apiKeys: APIKeyRing(section.apiKeys), users: section.users,
+                jwt: mount.authentication.contains(.jwt) ? verifier : nil, sessionLifetime: section.sessionLifetime,
+                rateLimit: mount.rateLimit > 0 ? RateLimiter(requestsPerSecond: mount.rateLimit) : nil, realm: mount.path,
+                liveAPIKeys: mount.dialect == .liveapi)
         }
+        let dialect: any Dialect =
+            switch mount.dialect {
+            case .native: NativeDialect(engine: engine, names: names)
+            case .liveapi: LiveAPIDialect(engine: engine, names: names)
+            case .autotask: AutotaskDialect(engine: engine, names: names)
+            case .buzz:
+                BuzzDialect(
+                    engine: engine, names: names,
+                    signIn: mount.authentication.contains(.session)
+                        ? BuzzSignIn(users: configuration.security?.users ?? [], lifetime: configuration.security?.sessionLifetime ?? 0) : nil)
+            }
+        return DialectMount(path: mount.path, dialect: dialect, security: security)
+    }
+}
+
+/// A configuration that would serve a mount without authentication on an address other than
+/// loopback, when the mount does not say `anonymous: true`.
+public struct OpenMountError: Error, CustomStringConvertible {
+    public var host: String
+    public var mounts: [String]
+    public var description: String {
+        "\(host) is not a loopback address, and \(mounts.count == 1 ? "the mount" : "the mounts") \(mounts.joined(separator: ", ")) \(mounts.count == 1 ? "has" : "have") no authentication; give \(mounts.count == 1 ? "it" : "each") 'authentication' (docs/security.md), or say 'anonymous: true' to serve \(mounts.count == 1 ? "it" : "them") to anyone who reaches the port"
+    }
+}
+
+/// True for an address only this machine reaches: `localhost`, `127.0.0.0/8`, `::1`.
+public func isLoopback(_ host: String) -> Bool {
+    let host = host.lowercased()
+    return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+}
+
+/// Refuses to serve open mounts beyond loopback (``OpenMountError``), and says in the log which
+/// mounts serve everyone.
+func checkOpenMounts(_ configuration: Configuration, host: String, logger: Logger) throws {
+    let open = configuration.mounts.filter { $0.authentication.isEmpty }
+    if !isLoopback(host) {
+        let refused = open.filter { !$0.anonymous }.map(\.path)
+        if !refused.isEmpty { throw OpenMountError(host: host, mounts: refused) }
+    }
+    for mount in open {
+        logger.notice(
+            "\(mount.path) serves everyone without authentication\(mount.anonymous ? " (anonymous: true)" : " (on loopback only)")",
+            metadata: ["host": "\(host)"])
     }
 }
 
@@ -121,11 +187,23 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
         await store.close()
         throw error
     }
+    do {
+        try checkOpenMounts(configuration, host: options.host, logger: options.logger)
+    } catch {
+        await store.close()
+        throw error
+    }
     let (engine, store) = try await buildEngine(configuration, store: store, logger: options.logger)
     warnAboutUndeletableResources(configuration, logger: options.logger)
     ensureFileDescriptors(for: configuration.limits, logger: options.logger)
-    let responder = RestableResponder(
-        mounts: buildMounts(configuration, engine: engine), maximumBodySize: configuration.maximumBodySize, logger: options.logger)
+    let mounts: [DialectMount]
+    do {
+        mounts = try await buildMounts(configuration, engine: engine)
+    } catch {
+        await store.close()
+        throw error
+    }
+    let responder = RestableResponder(mounts: mounts, maximumBodySize: configuration.maximumBodySize, logger: options.logger)
     let onListening = options.onListening
     return Application(
         responder: responder,

@@ -64,6 +64,13 @@ struct PostgresSession: StoreSession {
         _ = try await rows(SQLStatement(sql), types: [])
     }
 
+    /// A transaction-scoped advisory lock on the name's hash: held until COMMIT or ROLLBACK, by
+    /// whichever server's transaction took it first. Two names with the same hash only wait for
+    /// each other needlessly.
+    func serialize(on name: String) async throws {
+        _ = try await rows(SQLStatement("SELECT pg_advisory_xact_lock(hashtext($1))::text", binds: [.text(name)]), types: [.text])
+    }
+
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await execute("SAVEPOINT restable")
         do {

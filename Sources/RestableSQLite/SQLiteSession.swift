@@ -9,6 +9,9 @@ struct SQLiteSession: StoreSession {
     let builder: SQLBuilder
     let logger: Logger
 
+    /// Nothing to do: a write transaction holds SQLite's one write lock from its first statement.
+    func serialize(on name: String) async throws {}
+
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await translated { try $0.executeNow("SAVEPOINT restable") }
         do {

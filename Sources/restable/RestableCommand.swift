@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RestableApp
+import RestableAuth
 import RestableCore
 
 /// `restable`: serves the tables of a database as REST resources.
@@ -10,7 +11,7 @@ struct RestableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restable",
         abstract: "Serve the tables of a database as REST resources, with safe deletes.",
-        subcommands: [Serve.self, CheckConfig.self, Check.self, Introspect.self, DemoConfig.self],
+        subcommands: [Serve.self, CheckConfig.self, Check.self, Introspect.self, DemoConfig.self, HashKey.self, HashPassword.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -208,7 +209,22 @@ func summary(_ configuration: Configuration) -> [String] {
     for relationship in configuration.schema.relationships {
         lines.append("  \(relationship.child)(\(relationship.columns.joined(separator: ", "))) -> \(relationship.parent): on delete \(relationship.onDelete.rawValue)")
     }
-    for mount in configuration.mounts { lines.append("  mount \(mount.path): \(mount.dialect.rawValue)") }
+    for mount in configuration.mounts {
+        let access =
+            mount.authentication.isEmpty
+            ? (mount.anonymous ? "anonymous (anyone who reaches the port)" : "no authentication (loopback only)")
+            : "authentication \(mount.authentication.map(\.rawValue).joined(separator: ", "))"
+        lines.append("  mount \(mount.path): \(mount.dialect.rawValue), \(access)")
+    }
+    if let security = configuration.security {
+        for role in security.roles.sorted(by: { $0.name < $1.name }) {
+            var line = "  role \(role.name): grants on \(role.grants.map(\.resource).sorted().joined(separator: ", ")), \(role.policies.count) polic\(role.policies.count == 1 ? "y" : "ies")"
+            if let budget = role.maxRowsPerRequest { line += ", at most \(budget) rows a request" }
+            if let budget = role.maxRowsPerHour { line += ", at most \(budget) rows an hour" }
+            lines.append(line)
+        }
+        lines.append("  \(security.apiKeys.count) API key\(security.apiKeys.count == 1 ? "" : "s"), \(security.users.count) user\(security.users.count == 1 ? "" : "s")\(security.jwt == nil ? "" : ", JWT from \(security.jwt!.issuer)")")
+    }
     return lines
 }
 
@@ -337,5 +353,47 @@ struct DemoConfig: ParsableCommand {
 
     func run() {
         print(DemoConfiguration.yaml)
+    }
+}
+
+struct HashKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a new API key and print it with its SHA-256 digest (the digest goes in the configuration; the key to the client).")
+
+    @Flag(help: "Read an existing key from standard input (one line) and print only its digest.")
+    var stdin = false
+
+    func run() throws {
+        if stdin {
+            guard let key = readLine(strippingNewline: true), !key.isEmpty else {
+                complain("hash-key --stdin reads the key from standard input; it was empty")
+                throw ExitCode(2)
+            }
+            print(SecretDigest.hex(of: key))
+            return
+        }
+        let key = SecretDigest.randomSecret()
+        print("key:    \(key)")
+        print("sha256: \(SecretDigest.hex(of: key))")
+    }
+}
+
+struct HashPassword: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read a password from standard input (one line) and print its bcrypt hash, for a user of the configuration.")
+
+    @Option(help: "The bcrypt cost, from 10 to 16 (each step doubles the time a check takes).")
+    var cost = 12
+
+    func run() throws {
+        guard (10...16).contains(cost) else {
+            complain("--cost must be from 10 to 16")
+            throw ExitCode(2)
+        }
+        guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+            complain("hash-password reads the password from standard input; it was empty")
+            throw ExitCode(2)
+        }
+        print(PasswordCheck.hash(password, cost: UInt8(cost)))
     }
 }

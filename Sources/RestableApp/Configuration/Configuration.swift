@@ -27,6 +27,10 @@ public struct Configuration: Sendable {
     /// Set when the resources are to be read from the database (`introspect: true`): then
     /// ``schema`` is empty until ``Introspection/resolve(_:with:)`` fills it.
     public var introspection: IntrospectionSettings?
+    /// The `security` section, if any: mounts with `authentication` need it.
+    public var security: SecurityConfiguration?
+    /// The roles of ``security`` checked against the schema (empty until the schema is known).
+    public var accessRules = AccessRules()
 
     public init(
         database: DatabaseLocation, schema: Schema, mounts: [MountConfiguration], seed: [(resource: String, rows: [[String: Value]])] = [],
@@ -80,11 +84,29 @@ public struct MountConfiguration: Sendable, Hashable {
     public var dialect: DialectKind
     /// Names the dialect uses for resources (`"demo:customer": customer`); by default a resource's own name.
     public var names: [String: String]
+    /// How callers present credentials; empty: the mount serves everyone, unrestricted.
+    public var authentication: [MountSecurity.Method] = []
+    /// Serve without authentication on any address (`anonymous: true`); without it, a mount
+    /// without authentication is served on a loopback address only.
+    public var anonymous = false
+    /// Requests per second per credential (`rateLimit`; 0: no limit).
+    public var rateLimit: Double = MountConfiguration.defaultRateLimit
+
+    public static let defaultRateLimit: Double = 100
 
     public init(path: String, dialect: DialectKind, names: [String: String] = [:]) {
         self.path = path
         self.dialect = dialect
         self.names = names
+    }
+
+    /// The methods a dialect's clients can use.
+    public var acceptedMethods: [MountSecurity.Method] {
+        switch dialect {
+        case .native, .liveapi: [.apiKey, .jwt]
+        case .autotask: [.apiUser]
+        case .buzz: [.session]
+        }
     }
 }
 

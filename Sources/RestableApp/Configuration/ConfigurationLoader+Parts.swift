@@ -1,4 +1,6 @@
+import RestableAuth
 import RestableCore
+import RestableHTTP
 import Yams
 
 /// The parts of a configuration: resources, columns, relationships, mounts and seed rows.
@@ -211,7 +213,7 @@ extension ConfigurationLoader {
     }
 
     func mount(_ node: Node, schema: Schema?, references: inout IntrospectionSettings?) throws(ConfigurationError) -> MountConfiguration {
-        let parts = try members(node, "a mount", allowed: ["path", "dialect", "names"])
+        let parts = try members(node, "a mount", allowed: ["path", "dialect", "names", "authentication", "anonymous", "rateLimit"])
         guard let pathNode = parts.first(where: { $0.0 == "path" })?.2 else { throw error(node, "a mount needs a 'path'") }
         var path = try string(pathNode, "path")
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
@@ -236,7 +238,52 @@ extension ConfigurationLoader {
                 names[name] = resource
             }
         }
-        return MountConfiguration(path: path, dialect: dialect, names: names)
+        var mount = MountConfiguration(path: path, dialect: dialect, names: names)
+        if let node = parts.first(where: { $0.0 == "authentication" })?.2 {
+            for name in try self.names(node, "authentication") {
+                guard let method = MountSecurity.Method(rawValue: name), mount.acceptedMethods.contains(method) else {
+                    throw error(
+                        node,
+                        "a \(dialect.rawValue) mount authenticates with \(mount.acceptedMethods.map(\.rawValue).joined(separator: " or ")), not '\(name)'")
+                }
+                if !mount.authentication.contains(method) { mount.authentication.append(method) }
+            }
+        }
+        if let node = parts.first(where: { $0.0 == "anonymous" })?.2 {
+            switch node.scalar?.string {
+            case "true": mount.anonymous = true
+            case "false": mount.anonymous = false
+            default: throw error(node, "anonymous must be true or false")
+            }
+            if mount.anonymous, !mount.authentication.isEmpty {
+                throw error(node, "a mount with authentication is not anonymous; leave out one of them")
+            }
+        }
+        if let node = parts.first(where: { $0.0 == "rateLimit" })?.2 {
+            guard let text = node.scalar?.string, let number = Double(text), number.isFinite, number >= 0, number <= 1_000_000 else {
+                throw error(node, "rateLimit must be a number of requests per second per credential (0: no limit)")
+            }
+            mount.rateLimit = number
+        }
+        return mount
+    }
+
+    /// A mount's methods need what they check: keys, users or JWT settings; a Buzz mount whose
+    /// callers sign in cannot also serve resources named login or logout.
+    func checkAuthentication(_ mount: MountConfiguration, _ node: Node, security: SecurityConfiguration?) throws(ConfigurationError) {
+        for method in mount.authentication {
+            let missing: String? =
+                switch method {
+                case .apiKey: security?.apiKeys.isEmpty == false ? nil : "security.apiKeys"
+                case .jwt: security?.jwt == nil ? "security.jwt" : nil
+                case .apiUser: security?.apiKeys.contains { $0.userName != nil } == true ? nil : "an API key with userName and integrationCode"
+                case .session: security?.users.isEmpty == false ? nil : "security.users"
+                }
+            if let missing { throw error(node, "mount \(mount.path) authenticates with \(method.rawValue), which needs \(missing)") }
+        }
+        if mount.authentication.contains(.session), let name = ["login", "logout"].first(where: { mount.names[$0] != nil }) {
+            throw error(node, "mount \(mount.path) signs callers in at \(mount.path)/\(name), so no resource may be named '\(name)' there")
+        }
     }
 
     /// Seed rows, each checked as an insert would be (types, required columns), so that a bad row

@@ -86,7 +86,7 @@ public struct ConfigurationLoader {
 
     func configuration(_ root: Node) throws(ConfigurationError) -> Configuration {
         let top = try members(root, "the configuration", allowed: [
-                "database", "postgres", "server", "resources", "relationships", "mounts", "seed", "introspect", "overrides",
+                "database", "postgres", "server", "resources", "relationships", "mounts", "seed", "introspect", "overrides", "security",
             ])
         func section(_ name: String) -> (Node, Node)? {
             top.first { $0.0 == name }.map { ($0.1, $0.2) }
@@ -160,6 +160,11 @@ public struct ConfigurationLoader {
         for (mount, node) in zip(mounts, mountNodes(section("mounts")?.1)) where !seen.insert(mount.path).inserted {
             throw error(node, "two mounts use the path '\(mount.path)'")
         }
+        var security: SecurityConfiguration?
+        if let (_, node) = section("security") { security = try self.security(node) }
+        for (mount, node) in zip(mounts, mountNodes(section("mounts")?.1)) {
+            try checkAuthentication(mount, node, security: security)
+        }
         var maximumBodySize = Configuration.defaultMaximumBodySize
         var maximumSummaryRows = Engine.defaultSummaryLimit
         var limits = ServerLimits()
@@ -214,6 +219,8 @@ public struct ConfigurationLoader {
         configuration.host = host
         configuration.port = port
         configuration.introspection = introspection
+        configuration.security = security
+        if introspection == nil, let security { configuration.accessRules = try security.rules(for: schema) }
         return configuration
     }
 
@@ -241,9 +248,9 @@ public struct ConfigurationLoader {
     }
 
     /// A duration in seconds: a positive number, a fraction allowed (`0.5`), at most a day.
-    private func seconds(_ node: Node, _ key: String) throws(ConfigurationError) -> Duration {
-        guard let text = node.scalar?.string, let number = Double(text), number.isFinite, number > 0, number <= 86_400 else {
-            throw error(node, "\(key) must be a number of seconds, more than 0 and at most 86400")
+    func seconds(_ node: Node, _ key: String, maximum: Double = 86_400) throws(ConfigurationError) -> Duration {
+        guard let text = node.scalar?.string, let number = Double(text), number.isFinite, number > 0, number <= maximum else {
+            throw error(node, "\(key) must be a number of seconds, more than 0 and at most \(Int(maximum))")
         }
         return .milliseconds(max(1, Int64((number * 1000).rounded())))
     }

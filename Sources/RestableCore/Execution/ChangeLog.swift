@@ -8,6 +8,9 @@ struct ChangeLog: Sendable {
     private(set) var truncated = false
     /// Rows deleted or detached by the deletes of the request so far (for the row budget).
     private(set) var removedRows = 0
+    /// The same rows, by the resource whose delete removed them (each charged to the hourly
+    /// budget of the roles that may delete that resource).
+    private(set) var removedRowsByResource: [String: Int] = [:]
 
     init(limit: Int) {
         self.limit = limit
@@ -30,8 +33,9 @@ struct ChangeLog: Sendable {
     var remaining: Int { max(0, limit - changes.count) }
 
     /// Adds what one applied plan did (its summary already capped at ``remaining``).
-    mutating func append(_ more: [Change], counts counted: ChangeCounts, truncated wasTruncated: Bool) {
+    mutating func append(_ more: [Change], counts counted: ChangeCounts, truncated wasTruncated: Bool, deleting resource: String) {
         removedRows += counted.total
+        removedRowsByResource[resource, default: 0] += counted.total
         changes.append(contentsOf: more.prefix(remaining))
         for resource in counted.resources {
             for (verb, count) in counted.verbs(of: resource) { counts.add(verb, resource, count) }
@@ -57,10 +61,13 @@ struct ChangeLog: Sendable {
         fileprivate let counts: ChangeCounts
         fileprivate let truncated: Bool
         fileprivate let removedRows: Int
+        fileprivate let removedRowsByResource: [String: Int]
     }
 
     var checkpoint: Checkpoint {
-        Checkpoint(changeCount: changes.count, counts: counts, truncated: truncated, removedRows: removedRows)
+        Checkpoint(
+            changeCount: changes.count, counts: counts, truncated: truncated, removedRows: removedRows,
+            removedRowsByResource: removedRowsByResource)
     }
 
     mutating func restore(_ checkpoint: Checkpoint) {
@@ -68,5 +75,6 @@ struct ChangeLog: Sendable {
         counts = checkpoint.counts
         truncated = checkpoint.truncated
         removedRows = checkpoint.removedRows
+        removedRowsByResource = checkpoint.removedRowsByResource
     }
 }

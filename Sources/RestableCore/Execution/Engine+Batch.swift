@@ -45,7 +45,11 @@ extension Engine {
                     failures.append(TargetFailure(key: plan.key, index: index, error: error))
                 }
             }
-            return try Self.committable(log.outcome(succeeded: succeeded, failures: failures, options: options), options)
+            let outcome = try Self.committable(log.outcome(succeeded: succeeded, failures: failures, options: options), options)
+            for (name, rows) in log.removedRowsByResource.sorted(by: { $0.key < $1.key }) {
+                try await self.chargeHourlyBudget(rows, deleting: try self.schema.require(name), in: session)
+            }
+            return outcome
         }
         if !options.dryRun, outcome.kind != .none { logChange("batch", of: nil, counts: outcome.counts.logged) }
         return outcome
@@ -140,6 +144,6 @@ extension Engine {
         if let error = refused[key] { throw error }
         try checkRequestBudget(log.removedRows + plan.rowCount, deleting: resource)
         let (changes, counts, truncated) = try await apply(plan, summaryLimit: log.remaining, in: session)
-        log.append(changes, counts: counts, truncated: truncated)
+        log.append(changes, counts: counts, truncated: truncated, deleting: resource.name)
     }
 }

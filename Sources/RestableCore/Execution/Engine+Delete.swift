@@ -78,6 +78,7 @@ extension Engine {
                     "this delete would remove \(plan.deletedCount(of: resource.name)) \(resource.name) rows, more than the \(max) allowed; nothing was deleted",
                     resource: resource.name, count: plan.deletedCount(of: resource.name))
             }
+            if !options.dryRun { try await self.chargeHourlyBudget(plan.rowCount, deleting: resource, in: session) }
             let (changes, counts, truncated) = try await self.apply(plan, summaryLimit: limit, in: session)
             let outcome = ChangeOutcome(
                 changes: changes, truncated: truncated, counts: counts, succeeded: ready.count, failures: failures,

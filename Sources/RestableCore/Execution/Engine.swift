@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 
 /// The engine: plans each request against the schema and runs it in one store transaction.
@@ -18,6 +19,8 @@ public struct Engine: Sendable {
     public private(set) var access: Access = .unrestricted
     /// The id of the request this engine value serves, for the log line of each change.
     public private(set) var requestID: String?
+    /// Milliseconds since 1970 (the hourly budget's time); a test may set another clock.
+    public var clock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     public static let defaultSummaryLimit = 1_000
 

@@ -36,6 +36,10 @@ public protocol StoreSession: Sendable {
     /// Runs `body` inside a savepoint: if it throws, what it changed is undone and the
     /// transaction goes on.
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T
+    /// Waits until no other transaction holds `name`, and holds it until this one ends: a lock
+    /// shared by every server on the database (SQLite's write transactions already run one at
+    /// a time, so there it does nothing).
+    func serialize(on name: String) async throws
 }
 
 extension StoreSession {

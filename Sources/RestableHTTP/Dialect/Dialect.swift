@@ -6,6 +6,10 @@ public import RestableCore
 /// A dialect only translates: it parses an ``IncomingRequest`` into engine requests and renders
 /// the engine's results and ``RestableError``s in its own format. No delete rule lives in a dialect.
 public protocol Dialect: Sendable {
+    /// The engine the dialect translates for; ``respond(to:)`` hands ``handle(_:)`` a copy
+    /// acting for the request's caller.
+    var engine: Engine { get set }
+
     /// Answers one request whose path lies under the dialect's mount; an error it throws is
     /// rendered by ``failure(_:for:)``.
     func handle(_ request: IncomingRequest) async throws(RestableError) -> Response
@@ -13,14 +17,19 @@ public protocol Dialect: Sendable {
     /// An error, in the dialect's own format: one that ``handle(_:)`` threw, or one found before
     /// the dialect could answer (a body over the size limit).
     func failure(_ error: RestableError, for request: IncomingRequest) -> Response
+
+    /// True for the routes a client calls before it has credentials (Buzz's sign-in).
+    func admitsWithoutCredentials(_ request: IncomingRequest) -> Bool
 }
 
 extension Dialect {
     /// Answers one request; never throws: every failure becomes a response in the dialect's
     /// format, with `Retry-After` when the error says when to try again.
     public func respond(to request: IncomingRequest) async -> Response {
+        var scoped = self
+        scoped.engine = engine.acting(as: request.access, requestID: request.requestID)
         do {
-            return try await handle(request)
+            return try await scoped.handle(request)
         } catch {
             var response = failure(error, for: request)
             if let seconds = error.retryAfter, response.headers[.retryAfter] == nil {
@@ -29,6 +38,10 @@ extension Dialect {
             return response
         }
     }
+}
+
+extension Dialect {
+    public func admitsWithoutCredentials(_ request: IncomingRequest) -> Bool { false }
 }
 
 /// A request as a dialect sees it: the mount already matched, the body already read.
@@ -45,6 +58,10 @@ public struct IncomingRequest: Sendable {
     public var body: [UInt8]
     /// The host (and port) the client addressed (the Host header), for absolute links.
     public var authority: String?
+    /// Who sends it, once the mount's security has recognised the caller.
+    public var access: Access = .unrestricted
+    /// The request's id (`X-Request-Id`), in every log line about it.
+    public var requestID: String?
 
     public init(
         method: HTTPRequest.Method, mountPath: String, segments: [String], query: QueryItems, headers: HTTPFields, body: [UInt8],

@@ -3,10 +3,13 @@ public struct DialectMount: Sendable {
     /// The prefix, starting with `/` and without a trailing `/`.
     public var path: String
     public var dialect: any Dialect
+    /// Who may call it; nil: everyone, unrestricted.
+    public var security: MountSecurity?
 
-    public init(path: String, dialect: any Dialect) {
+    public init(path: String, dialect: any Dialect, security: MountSecurity? = nil) {
         self.path = path == "/" ? "" : String(path.reversed().drop { $0 == "/" }.reversed())
         self.dialect = dialect
+        self.security = security
     }
 
     /// The segments after the prefix, when `path` lies under this mount.

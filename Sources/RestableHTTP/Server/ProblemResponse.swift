@@ -53,6 +53,9 @@ public enum ProblemResponse {
         case .unsupportedMediaType: .unsupportedMediaType
         case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
         case .schemaMismatch, .internalError: .internalServerError
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .overBudget, .rateLimited: .tooManyRequests
         default: .badRequest
         }
     }
@@ -89,6 +92,10 @@ public enum ProblemResponse {
         case .ambiguousMatch: "More than one row matches"
         case .readOnly: "Read-only resource"
         case .readOnlyColumn: "Read-only column"
+        case .unauthenticated: "Credentials needed"
+        case .forbidden: "Forbidden"
+        case .overBudget: "Row budget exceeded"
+        case .rateLimited: "Too many requests"
         default: "Internal error"
         }
     }

@@ -1,7 +1,9 @@
 import Foundation
 public import Hummingbird
 public import Logging
+import HTTPTypes
 import NIOCore
+import RestableAuth
 import RestableCore
 
 /// The HTTP entry point: `/health`, then the dialect whose mount is the longest prefix of the path.
@@ -23,16 +25,34 @@ public struct RestableResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
-        let response = await answer(request)
+        let requestID = Self.requestID(request.headers)
+        var caller = "anonymous"
+        var response = await answer(request, requestID: requestID, caller: &caller)
+        response.headers[Self.requestIDHeader] = requestID
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        // The path only: a query string may hold values a caller would not want in a log.
         logger.info(
-            "\(request.method) \(request.uri.path)\(request.uri.query.map { "?" + $0 } ?? "") \(response.status.code)",
-            metadata: ["ms": "\(String(format: "%.2f", milliseconds))"])
+            "\(request.method) \(request.uri.path) \(response.status.code)",
+            metadata: ["ms": "\(String(format: "%.2f", milliseconds))", "request": "\(requestID)", "principal": "\(caller)"])
         return response
     }
 
-    private func answer(_ request: Request) async -> Response {
+    static let requestIDHeader = HTTPField.Name("X-Request-Id")!
+
+    /// The client's `X-Request-Id` when it is one short word of safe characters (1 to 64 of
+    /// letters, digits, `-`, `_`, `.`), else a new one.
+    static func requestID(_ headers: HTTPFields) -> String {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+        if headers[values: requestIDHeader].count == 1, let given = headers[requestIDHeader], (1...64).contains(given.count),
+            given.allSatisfy({ allowed.contains($0) })
+        {
+            return given
+        }
+        return UUID().uuidString.lowercased()
+    }
+
+    private func answer(_ request: Request, requestID: String, caller: inout String) async -> Response {
         let path = request.uri.path
         if path == "/health" {
             guard request.method == .get || request.method == .head else {
@@ -45,6 +65,7 @@ public struct RestableResponder: HTTPResponder {
             var incoming = IncomingRequest(
                 method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(items: []),
                 headers: request.headers, body: [], authority: request.head.authority)
+            incoming.requestID = requestID
             let tooLarge = RestableError(.payloadTooLarge, "the request body is larger than the maximum of \(maximumBodySize) bytes")
             if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBodySize {
                 // Refused before reading it (a client sending Expect: 100-continue never sends it).
@@ -71,7 +92,24 @@ public struct RestableResponder: HTTPResponder {
                 return Self.closing(
                     ProblemResponse.make(RestableError(.invalidBody, "the request body was not received completely"), instance: path))
             }
-            return await mount.dialect.respond(to: incoming)
+            if let security = mount.security, !mount.dialect.admitsWithoutCredentials(incoming) {
+                do {
+                    incoming.access = try await security.access(for: incoming.headers, engine: mount.dialect.engine)
+                    caller = incoming.access.callerName
+                } catch {
+                    var response = mount.dialect.failure(error, for: incoming)
+                    if error.code == .unauthenticated {
+                        response.headers[.wwwAuthenticate] = security.challenges(invalidToken: error.message.hasPrefix(JWTVerifier.refusalPrefix))
+                    }
+                    if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
+                    return response
+                }
+            }
+            var response = await mount.dialect.respond(to: incoming)
+            if let security = mount.security, response.status == .unauthorized, response.headers[.wwwAuthenticate] == nil {
+                response.headers[.wwwAuthenticate] = security.challenges()
+            }
+            return response
         }
         return ProblemResponse.make(RestableError(.notFound, "nothing is served at \(path)"))
     }

@@ -8,7 +8,7 @@ public import RestableCore
 /// Child access URLs (`/ContactGroups/4/Contacts/7`) address a child entity through its parent:
 /// the child is found by its id and its foreign key to that parent.
 public struct AutotaskDialect: Dialect {
-    let engine: Engine
+    public var engine: Engine
     let names: ResourceNames
 
     public init(engine: Engine, names: ResourceNames) {
@@ -120,6 +120,9 @@ public struct AutotaskDialect: Dialect {
         case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .overBudget, .rateLimited: .tooManyRequests
         default: .internalServerError
         }
     }

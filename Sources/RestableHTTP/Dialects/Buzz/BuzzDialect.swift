@@ -8,12 +8,15 @@ public import RestableCore
 /// `WARNING`, none 406 (404 when every key was missing). Strict mode (`?strict=true` or
 /// `"strict": true`) deletes nothing unless everything can go.
 public struct BuzzDialect: Dialect {
-    let engine: Engine
+    public var engine: Engine
     let names: ResourceNames
+    /// Set when the mount's callers sign in (`/login`, `/logout`).
+    let signIn: BuzzSignIn?
 
-    public init(engine: Engine, names: ResourceNames) {
+    public init(engine: Engine, names: ResourceNames, signIn: BuzzSignIn? = nil) {
         self.engine = engine
         self.names = names
+        self.signIn = signIn
     }
 
     public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
@@ -21,6 +24,7 @@ public struct BuzzDialect: Dialect {
     }
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        if let response = try await signInRoute(request) { return response }
         guard (1...2).contains(request.segments.count), let name = PercentEncoding.decode(request.segments[0]) else {
             throw RestableError(.notFound, "no object type at this URL")
         }
@@ -122,7 +126,8 @@ public struct BuzzDialect: Dialect {
         guard error.code == .restricted, !error.blockers.isEmpty else { return error.message }
         let parts = error.blockers.map { blocker in
             let ids = blocker.keys.map(\.description).joined(separator: ", ") + (blocker.count > blocker.keys.count ? ", ..." : "")
-            return "\(blocker.count) \(blocker.resource)\(blocker.count == 1 ? "" : "s") (\(ids))"
+            // No ids when the caller may not read the dependents.
+            return "\(blocker.count) \(blocker.resource)\(blocker.count == 1 ? "" : "s")" + (blocker.keys.isEmpty ? "" : " (\(ids))")
         }
         return "\(keyField) \(error.key?.description ?? "") cannot be deleted: \(parts.joined(separator: " and ")) \(error.blockers.count == 1 && error.blockers[0].count == 1 ? "belongs" : "belong") to it"
     }
@@ -148,6 +153,9 @@ public struct BuzzDialect: Dialect {
         case .payloadTooLarge: .contentTooLarge
         case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
         case .internalError, .schemaMismatch: .internalServerError
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .overBudget, .rateLimited: .tooManyRequests
         case .restricted, .checksumRequired, .checksumMismatch, .batchFailed: .init(code: 406, reasonPhrase: "Not Acceptable")
         default: .badRequest
         }

@@ -9,7 +9,7 @@ public import RestableCore
 /// `?ignoredeleted`, batch changes by a PUT of `@metadata` objects with `action`, and errors as
 /// `{"statusCode", "errorCode", "errorMessage"}`.
 public struct LiveAPIDialect: Dialect {
-    let engine: Engine
+    public var engine: Engine
     let names: ResourceNames
 
     public init(engine: Engine, names: ResourceNames) {

@@ -7,7 +7,7 @@ public import RestableCore
 /// Routes under its mount (`/api` in the demo):
 /// `GET /`, `GET|POST /{resource}`, `GET|PATCH|DELETE /{resource}/{key}`.
 public struct NativeDialect: Dialect {
-    let engine: Engine
+    public var engine: Engine
     let names: ResourceNames
 
     public init(engine: Engine, names: ResourceNames = ResourceNames()) {

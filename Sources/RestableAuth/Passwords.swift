@@ -1,0 +1,57 @@
+import Dispatch
+import HummingbirdBcrypt
+public import RestableCore
+
+/// One configured user who signs in with a password (Buzz's `/rest/login`): its bcrypt hash,
+/// never the password.
+public struct PasswordUser: Sendable {
+    public var name: String
+    public var bcrypt: String
+    public var roles: [String]
+    public var claims: [String: [Value]]
+
+    public init(name: String, bcrypt: String, roles: [String], claims: [String: [Value]] = [:]) {
+        self.name = name
+        self.bcrypt = bcrypt
+        self.roles = roles
+        self.claims = claims
+    }
+
+    public var principal: Principal {
+        var claims = claims
+        if claims["sub"] == nil { claims["sub"] = [.text(name)] }
+        return Principal(name: "user:\(name)", roles: roles, claims: claims)
+    }
+}
+
+/// Checks passwords against bcrypt hashes, off Swift's cooperative threads (a check takes
+/// tens to hundreds of milliseconds, by design).
+public enum PasswordCheck {
+    /// A hash no password matches, checked for an unknown user name so that an unknown name
+    /// and a wrong password take the same time.
+    static let decoy = Bcrypt.hash(SecretDigest.randomSecret(), cost: 10)
+
+    /// The user when `password` is theirs; nil for an unknown name or a wrong password.
+    public static func verify(_ password: String, of name: String, among users: [PasswordUser]) async -> PasswordUser? {
+        let user = users.first { $0.name == name }
+        let hash = user?.bcrypt ?? decoy
+        let matches = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
+        }
+        return matches ? user : nil
+    }
+
+    /// A bcrypt hash of `password` for a configuration (`restable hash-password`).
+    public static func hash(_ password: String, cost: UInt8 = 12) -> String {
+        Bcrypt.hash(password, cost: cost)
+    }
+
+    /// True when `text` has the form of a bcrypt hash (`$2a$`, `$2b$` or `$2y$`, a cost, 53 characters).
+    public static func isBcryptHash(_ text: String) -> Bool {
+        let parts = text.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0].isEmpty, ["2a", "2b", "2y"].contains(parts[1]), parts[2].count == 2,
+            let cost = Int(parts[2]), (4...31).contains(cost), parts[3].count == 53
+        else { return false }
+        return true
+    }
+}
