@@ -103,6 +103,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RestableCoreTests", dependencies: ["RestableCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RestableAuthTests",
+            dependencies: [
+                "RestableAuth", "RestableCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "RestableSQLTests", dependencies: ["RestableCore", "RestableSQL"], swiftSettings: strictSettings),
         .testTarget(
             name: "RestableStoreTests",
