@@ -125,8 +125,9 @@ let package = Package(
         .testTarget(
             name: "RestableHTTPTests",
             dependencies: [
-                "RestableCore", "RestableHTTP", "RestableApp", "RestableTestSupport",
+                "RestableCore", "RestableHTTP", "RestableApp", "RestableAuth", "RestableTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
