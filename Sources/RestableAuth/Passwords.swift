@@ -31,12 +31,21 @@ public enum PasswordCheck {
     /// and a wrong password take the same time.
     static let decoy = Bcrypt.hash(SecretDigest.randomSecret(), cost: 10)
 
+    /// At most this many checks run at once (each keeps a thread busy); the others wait their
+    /// turn, so a flood of sign-ins cannot take every thread.
+    static let slots = AsyncGate(width: 2)
+    /// The longest password checked: bcrypt reads 72 bytes at most, and longer input only costs time.
+    public static let maximumLength = 1_024
+
     /// The user when `password` is theirs; nil for an unknown name or a wrong password.
     public static func verify(_ password: String, of name: String, among users: [PasswordUser]) async -> PasswordUser? {
+        guard password.utf8.count <= maximumLength else { return nil }
         let user = users.first { $0.name == name }
         let hash = user?.bcrypt ?? decoy
-        let matches = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
+        let matches = await slots.withGate {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
+            }
         }
         return matches ? user : nil
     }

@@ -239,6 +239,21 @@ import Testing
         }
     }
 
+    @Test func signInAttemptsPerUserNameAreLimited() async throws {
+        try await Self.withSecureApp { client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<12 {
+                statuses.append(try await client.send(.post, "/rest/login", body: "{\"username\": \"nobody\", \"password\": \"guess\"}").status)
+            }
+            #expect(statuses.prefix(10).allSatisfy { $0 == .unauthorized })
+            #expect(statuses.last == .tooManyRequests)
+            let limited = try await client.send(.post, "/rest/login", body: "{\"username\": \"nobody\", \"password\": \"guess\"}")
+            #expect(limited.headers[.retryAfter] != nil)
+            // Another user name is not held back by it.
+            _ = try await Self.signIn(client, "alice")
+        }
+    }
+
     /// Signs in and returns the `Cookie` field that carries the session.
     static func signIn(_ client: DemoClient, _ user: String) async throws -> String {
         let reply = try await client.send(.post, "/rest/login", body: "{\"username\": \"\(user)\", \"password\": \"\(Self.password)\"}")

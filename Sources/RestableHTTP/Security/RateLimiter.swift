@@ -7,14 +7,17 @@ public import RestableCore
 public actor RateLimiter {
     public let rate: Double
     public let burst: Double
+    /// What is counted, for the message (`requests from this credential`).
+    let counted: String
     private var buckets: [String: (tokens: Double, updated: ContinuousClock.Instant)] = [:]
     /// Buckets of callers idle this long are forgotten (they would be full again anyway).
     private static let idle: Duration = .seconds(60)
     private var lastSweep = ContinuousClock.now
 
-    public init(requestsPerSecond rate: Double, burst: Double? = nil) {
+    public init(requestsPerSecond rate: Double, burst: Double? = nil, counted: String = "requests from this credential") {
         self.rate = rate
         self.burst = max(1, burst ?? rate * 2)
+        self.counted = counted
     }
 
     /// Takes one request from the caller's bucket, or throws `rateLimited`.
@@ -30,7 +33,7 @@ public actor RateLimiter {
             buckets[caller] = bucket
             let wait = Int(((1 - bucket.tokens) / rate).rounded(.up))
             throw RestableError(
-                .rateLimited, "more than \(Self.shown(rate)) requests a second from this credential; nothing was run: try again shortly",
+                .rateLimited, "more than \(Self.shown(rate)) \(counted) a second; nothing was run: try again shortly",
                 retryAfter: max(1, wait))
         }
         bucket.tokens -= 1

@@ -7,6 +7,9 @@ public struct BuzzSignIn: Sendable {
     public var users: [PasswordUser]
     /// How long a session lasts, in milliseconds.
     public var lifetime: Int64
+    /// Sign-in attempts per user name: one a second, ten at once (429 beyond), so that a
+    /// password cannot be guessed at speed.
+    let attempts = RateLimiter(requestsPerSecond: 1, burst: 10, counted: "sign-in attempts for this user name")
 
     public init(users: [PasswordUser], lifetime: Int64) {
         self.users = users
@@ -47,6 +50,7 @@ extension BuzzDialect {
             }
         }
         guard let username, let password else { throw RestableError(.invalidBody, "a sign-in needs both username and password") }
+        try await signIn.attempts.admit(username)
         guard let user = await PasswordCheck.verify(password, of: username, among: signIn.users) else {
             throw RestableError(.unauthenticated, "the user name or the password is not right")
         }

@@ -2,19 +2,20 @@ import Synchronization
 
 /// A FIFO lock for async code: at most `width` holders at once, waiters resumed in order.
 ///
-/// Guards SQLite connections, which must not be used by two transactions at a time.
-final class AsyncGate: Sendable {
+/// Guards SQLite connections, which must not be used by two transactions at a time, and bounds
+/// how many password checks run at once.
+public final class AsyncGate: Sendable {
     private struct State {
         var available: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
     private let state: Mutex<State>
 
-    init(width: Int) {
+    public init(width: Int) {
         state = Mutex(State(available: width))
     }
 
-    func acquire() async {
+    public func acquire() async {
         let acquired = state.withLock { state in
             if state.available > 0 {
                 state.available -= 1
@@ -36,7 +37,7 @@ final class AsyncGate: Sendable {
         }
     }
 
-    func release() {
+    public func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.waiters.isEmpty {
                 state.available += 1
@@ -47,7 +48,7 @@ final class AsyncGate: Sendable {
         next?.resume()
     }
 
-    func withGate<T>(_ body: () async throws -> T) async rethrows -> T {
+    public func withGate<T>(_ body: () async throws -> T) async rethrows -> T {
         await acquire()
         defer { release() }
         return try await body()
