@@ -26,9 +26,7 @@ public struct APIKeyEntry: Sendable {
     }
 
     public var principal: Principal {
-        var claims = claims
-        if claims["sub"] == nil { claims["sub"] = [.text(name)] }
-        return Principal(name: "apikey:\(name)", roles: roles, claims: claims)
+        Principal(configured: "apikey", name: name, roles: roles, claims: claims)
     }
 }
 

@@ -18,9 +18,7 @@ public struct PasswordUser: Sendable {
     }
 
     public var principal: Principal {
-        var claims = claims
-        if claims["sub"] == nil { claims["sub"] = [.text(name)] }
-        return Principal(name: "user:\(name)", roles: roles, claims: claims)
+        Principal(configured: "user", name: name, roles: roles, claims: claims)
     }
 }
 

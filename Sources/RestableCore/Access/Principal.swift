@@ -15,6 +15,14 @@ public struct Principal: Sendable, Hashable, CustomStringConvertible {
         self.claims = claims
     }
 
+    /// A caller the configuration names (an API key, a user): `KIND:NAME`, whose `sub` claim
+    /// is its name unless the configuration gives one.
+    public init(configured kind: String, name: String, roles: [String], claims: [String: [Value]]) {
+        var claims = claims
+        if claims["sub"] == nil { claims["sub"] = [.text(name)] }
+        self.init(name: "\(kind):\(name)", roles: roles, claims: claims)
+    }
+
     public var description: String { name }
 }
 
