@@ -22,7 +22,7 @@ public struct BuzzSignIn: Sendable {
 /// shows only the cookie; the sign-in's shape is Restable's, in Buzz's envelope.
 extension BuzzDialect {
     public func admitsWithoutCredentials(_ request: IncomingRequest) -> Bool {
-        signIn != nil && request.method == .post && request.segments.count == 1 && ["login", "logout"].contains(request.segments[0])
+        signIn != nil && request.segments.count == 1 && ["login", "logout"].contains(request.segments[0])
     }
 
     func signInRoute(_ request: IncomingRequest) async throws(RestableError) -> Response? {
@@ -42,12 +42,11 @@ extension BuzzDialect {
         var username: String?
         var password: String?
         for (name, value) in members {
-            guard case .string(let text) = value else { throw RestableError(.invalidBody, "\(name) must be a text") }
-            switch name {
-            case "username": username = text
-            case "password": password = text
-            default: throw RestableError(.invalidBody, "the body has a member '\(MountSecurity.printable(name))' that a sign-in does not take")
+            guard name == "username" || name == "password" else {
+                throw RestableError(.invalidBody, "the body has a member '\(MountSecurity.printable(name))' that a sign-in does not take")
             }
+            guard case .string(let text) = value else { throw RestableError(.invalidBody, "\(name) must be a text") }
+            if name == "username" { username = text } else { password = text }
         }
         guard let username, let password else { throw RestableError(.invalidBody, "a sign-in needs both username and password") }
         try await signIn.attempts.admit(username)
