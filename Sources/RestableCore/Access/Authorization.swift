@@ -31,10 +31,9 @@ struct Authorization: Sendable {
     }
 
     /// Throws `forbidden` unless some role of the caller grants `action` on `resource`.
-    func require(_ action: Action, on resource: Resource, _ doing: String? = nil) throws(RestableError) {
+    func require(_ action: Action, on resource: Resource) throws(RestableError) {
         guard let principal, granting(action, on: resource.name).isEmpty else { return }
-        throw RestableError(
-            .forbidden, "\(Self.who(principal)) may not \(doing ?? Self.verb(action)) \(resource.name)", resource: resource.name)
+        throw RestableError(.forbidden, "\(Self.who(principal)) may not \(Self.verb(action)) \(resource.name)", resource: resource.name)
     }
 
     /// Which rows of `resource` the caller may act on with `action` (nil: every row). Call

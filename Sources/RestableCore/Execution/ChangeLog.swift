@@ -6,11 +6,11 @@ struct ChangeLog: Sendable {
     private(set) var changes: [Change] = []
     private(set) var counts = ChangeCounts()
     private(set) var truncated = false
-    /// Rows deleted or detached by the deletes of the request so far (for the row budget).
-    private(set) var removedRows = 0
-    /// The same rows, by the resource whose delete removed them (each charged to the hourly
-    /// budget of the roles that may delete that resource).
+    /// Rows deleted or detached by the deletes of the request so far, by the resource whose
+    /// delete removed them (each charged to the hourly budget of the roles that may delete it).
     private(set) var removedRowsByResource: [String: Int] = [:]
+    /// Rows deleted or detached by the deletes of the request so far (for the row budget).
+    var removedRows: Int { removedRowsByResource.values.reduce(0, +) }
 
     init(limit: Int) {
         self.limit = limit
@@ -34,7 +34,6 @@ struct ChangeLog: Sendable {
 
     /// Adds what one applied plan did (its summary already capped at ``remaining``).
     mutating func append(_ more: [Change], counts counted: ChangeCounts, truncated wasTruncated: Bool, deleting resource: String) {
-        removedRows += counted.total
         removedRowsByResource[resource, default: 0] += counted.total
         changes.append(contentsOf: more.prefix(remaining))
         for resource in counted.resources {
@@ -60,21 +59,17 @@ struct ChangeLog: Sendable {
         fileprivate let changeCount: Int
         fileprivate let counts: ChangeCounts
         fileprivate let truncated: Bool
-        fileprivate let removedRows: Int
         fileprivate let removedRowsByResource: [String: Int]
     }
 
     var checkpoint: Checkpoint {
-        Checkpoint(
-            changeCount: changes.count, counts: counts, truncated: truncated, removedRows: removedRows,
-            removedRowsByResource: removedRowsByResource)
+        Checkpoint(changeCount: changes.count, counts: counts, truncated: truncated, removedRowsByResource: removedRowsByResource)
     }
 
     mutating func restore(_ checkpoint: Checkpoint) {
         changes.removeSubrange(checkpoint.changeCount...)
         counts = checkpoint.counts
         truncated = checkpoint.truncated
-        removedRows = checkpoint.removedRows
         removedRowsByResource = checkpoint.removedRowsByResource
     }
 }

@@ -132,9 +132,7 @@ extension Engine {
         _ row: Row, of resource: Resource, precondition: Precondition, in session: any StoreSession, log: inout ChangeLog
     ) async throws {
         let key = row.key(in: resource)
-        if let filter = authorization.rows(.delete, of: resource),
-            try await session.count(resource, where: RowPredicate(RowPredicate.key(key, of: resource).conditions + [filter.condition])) == 0
-        {
+        if let filter = authorization.rows(.delete, of: resource), try await count([key], of: resource, meeting: filter, in: session) == 0 {
             throw forbiddenRow(resource, key, "delete", filter)
         }
         try precondition.check(row, in: resource)

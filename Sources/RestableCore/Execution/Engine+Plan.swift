@@ -173,11 +173,7 @@ extension Engine {
                 resource: child.name)
         }
         guard let filter = authorization.rows(action, of: child) else { return }
-        var allowed = 0
-        for chunk in CompactKeys(keys).chunks(of: Engine.chunkSize) {
-            let predicate = RowPredicate([.tupleIn(columns: child.key, CompactKeys(keys).values(chunk)), filter.condition])
-            allowed += try await session.count(child, where: predicate)
-        }
+        let allowed = try await count(keys, of: child, meeting: filter, in: session)
         guard allowed < keys.count else { return }
         let refused = keys.count - allowed
         throw RestableError(

@@ -109,9 +109,10 @@ public struct Engine: Sendable {
     func insert(_ plan: InsertPlan, in session: any StoreSession) async throws -> Row {
         try await checkConflicts(plan.values, of: plan.resource, excluding: nil, in: session)
         let row = try await session.insert(plan.resource, values: plan.values)
-        if let filter = authorization.rows(.insert, of: plan.resource), !plan.resource.key.isEmpty {
+        // A resource without a key is read-only, so an inserted row always has one.
+        if let filter = authorization.rows(.insert, of: plan.resource) {
             let key = row.key(in: plan.resource)
-            guard try await !session.select(plan.resource, where: RowPredicate([.tupleIn(columns: plan.resource.key, [key.values]), filter.condition])).isEmpty else {
+            guard try await count([key], of: plan.resource, meeting: filter, in: session) == 1 else {
                 throw forbiddenRow(plan.resource, key, "insert", filter)
             }
         }
@@ -128,7 +129,7 @@ public struct Engine: Sendable {
             throw Self.notFound(plan.resource, plan.key)
         }
         let filter = authorization.rows(.update, of: plan.resource)
-        if let filter, try await session.select(plan.resource, where: RowPredicate(predicate.conditions + [filter.condition])).isEmpty {
+        if let filter, try await count([plan.key], of: plan.resource, meeting: filter, in: session) == 0 {
             throw forbiddenRow(plan.resource, plan.key, "update", filter)
         }
         try plan.precondition.check(row, in: plan.resource)
@@ -138,13 +139,24 @@ public struct Engine: Sendable {
         guard let updated = try await session.select(plan.resource, where: predicate).first else {
             throw Self.notFound(plan.resource, plan.key)
         }
-        if let filter, try await session.select(plan.resource, where: RowPredicate(predicate.conditions + [filter.condition])).isEmpty {
+        if let filter, try await count([plan.key], of: plan.resource, meeting: filter, in: session) == 0 {
             throw RestableError(
                 .forbidden,
                 "\(plan.resource.name) \(plan.key) may not be changed so by \(Authorization.who(authorization.principal!)): the row would no longer meet \(filter.described); nothing was changed",
                 resource: plan.resource.name, key: plan.key)
         }
         return updated
+    }
+
+    /// How many of the rows with these keys meet a policy filter, counted by the database a
+    /// chunk of keys at a time.
+    func count(_ keys: [Key], of resource: Resource, meeting filter: Authorization.RowFilter, in session: any StoreSession) async throws -> Int {
+        let compact = CompactKeys(keys)
+        var meeting = 0
+        for chunk in compact.chunks(of: Engine.chunkSize) {
+            meeting += try await session.count(resource, where: RowPredicate([.tupleIn(columns: resource.key, compact.values(chunk)), filter.condition]))
+        }
+        return meeting
     }
 
     /// A row the caller can read but whose action a row policy does not allow.

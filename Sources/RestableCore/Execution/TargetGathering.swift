@@ -16,14 +16,16 @@ struct TargetGathering {
     /// Every target seen.
     private var seen = KeySet()
     private var position = 0
+    /// The rows the caller's delete policies allow (nil: every row it can see).
+    private let deleteFilter: Authorization.RowFilter?
 
     init(engine: Engine, resource: Resource, options: DeleteOptions, failureLimit: Int) {
         self.engine = engine
         self.resource = resource
         self.options = options
         self.failures = FailureList(limit: failureLimit)
+        self.deleteFilter = engine.authorization.rows(.delete, of: resource)
     }
-
 
     mutating func gather(_ selection: Selection, in session: any StoreSession) async throws {
         switch selection {
@@ -79,7 +81,7 @@ struct TargetGathering {
 
     /// Of rows the caller can see, those its delete policies allow (nil: all of them).
     private func deletableKeys(_ keys: [Key], in session: any StoreSession) async throws -> KeySet? {
-        guard let filter = engine.authorization.rows(.delete, of: resource), !keys.isEmpty else { return nil }
+        guard let filter = deleteFilter, !keys.isEmpty else { return nil }
         var allowed = KeySet()
         let predicate = RowPredicate([.tupleIn(columns: resource.key, keys.map(\.values)), filter.condition])
         for row in try await session.select(resource, where: predicate) { allowed.insert(row.key(in: resource)) }
@@ -87,7 +89,7 @@ struct TargetGathering {
     }
 
     private mutating func check(_ row: Row, _ key: Key, _ precondition: Precondition, deletable: KeySet?, at index: Int) {
-        if let deletable, !deletable.contains(key), let filter = engine.authorization.rows(.delete, of: resource) {
+        if let deletable, !deletable.contains(key), let filter = deleteFilter {
             failures.add(TargetFailure(key: key, index: index, error: engine.forbiddenRow(resource, key, "delete", filter)))
             return
         }
