@@ -181,9 +181,9 @@ public struct JWTVerifier: Sendable {
         RestableError(.unauthenticated, refusalPrefix + why)
     }
 
-    /// A header value from the token, shortened and stripped to printable ASCII for a message.
+    /// A header value from the token, quoted and made safe for a message.
     static func shown(_ text: String) -> String {
-        "'" + String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.prefix(32).map(Character.init)) + "'"
+        "'" + ClientText.printable(text) + "'"
     }
 
     static func base64URLDecoded(_ part: Substring) -> Data? {

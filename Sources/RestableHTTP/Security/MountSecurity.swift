@@ -87,7 +87,7 @@ public struct MountSecurity: Sendable {
         var found: Principal?
 
         if let field = authorization.first {
-            let (scheme, credentials) = try Self.split(field)
+            let (scheme, credentials) = try CredentialHeaders.authorization(field)
             switch scheme.lowercased() {
             case "bearer" where methods.contains(.jwt):
                 guard let jwt else { throw RestableError(.internalError, "bearer tokens are accepted here but no JWT key is configured") }
@@ -100,7 +100,7 @@ public struct MountSecurity: Sendable {
                 found = entry.principal
             default:
                 throw RestableError(
-                    .unauthenticated, "the Authorization scheme '\(Self.printable(scheme))' is not accepted here; use \(acceptedSchemes)")
+                    .unauthenticated, "the Authorization scheme '\(ClientText.printable(scheme))' is not accepted here; use \(acceptedSchemes)")
             }
         }
         if let key = headers[Self.apiKeyHeader] {
@@ -124,7 +124,7 @@ public struct MountSecurity: Sendable {
             }
             found = entry.principal
         }
-        if methods.contains(.session), let token = try Self.cookie(Self.sessionCookie, in: headers) {
+        if methods.contains(.session), let token = try CredentialHeaders.cookie(Self.sessionCookie, in: headers) {
             presented.append("a session cookie")
             guard let user = try await engine.sessionUser(digest: SecretDigest.hex(of: token)),
                 let known = users.first(where: { $0.name == user })
@@ -154,35 +154,4 @@ public struct MountSecurity: Sendable {
         RestableError(.unauthenticated, why)
     }
 
-    /// `scheme credentials` of an Authorization field; the credentials one token68-like word.
-    static func split(_ field: String) throws(RestableError) -> (String, String) {
-        let parts = field.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 2 else {
-            throw RestableError(.unauthenticated, "the Authorization header must be a scheme and one credential, separated by a space")
-        }
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=:")
-        guard parts[1].allSatisfy({ allowed.contains($0) }) else {
-            throw RestableError(.unauthenticated, "the credential of the Authorization header holds characters no credential has")
-        }
-        return (String(parts[0]), String(parts[1]))
-    }
-
-    /// The value of a cookie in the Cookie header(s), if present; more than one is refused.
-    static func cookie(_ name: String, in headers: HTTPFields) throws(RestableError) -> String? {
-        var values: [String] = []
-        for field in headers[values: .cookie] {
-            for pair in field.split(separator: ";") {
-                let trimmed = pair.drop { $0 == " " }
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                if trimmed[..<equals] == name { values.append(String(trimmed[trimmed.index(after: equals)...])) }
-            }
-        }
-        guard values.count <= 1 else { throw RestableError(.invalidHeader, "send the \(name) cookie once") }
-        return values.first
-    }
-
-    /// Text from a request, stripped to printable ASCII and shortened, for a message.
-    static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.prefix(32).map(Character.init))
-    }
 }

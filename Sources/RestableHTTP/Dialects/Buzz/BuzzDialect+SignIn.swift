@@ -39,16 +39,12 @@ extension BuzzDialect {
         guard let body = try Self.body(request), case .object(let members) = body else {
             throw RestableError(.invalidBody, "sign in with a JSON body: {\"username\": \"...\", \"password\": \"...\"}")
         }
-        var username: String?
-        var password: String?
-        for (name, value) in members {
-            guard name == "username" || name == "password" else {
-                throw RestableError(.invalidBody, "the body has a member '\(MountSecurity.printable(name))' that a sign-in does not take")
-            }
-            guard case .string(let text) = value else { throw RestableError(.invalidBody, "\(name) must be a text") }
-            if name == "username" { username = text } else { password = text }
+        if let other = members.first(where: { $0.0 != "username" && $0.0 != "password" }) {
+            throw RestableError(.invalidBody, "the body has a member '\(ClientText.printable(other.0))' that a sign-in does not take")
         }
-        guard let username, let password else { throw RestableError(.invalidBody, "a sign-in needs both username and password") }
+        guard let username = try body.string("username", in: "a sign-in"), let password = try body.string("password", in: "a sign-in") else {
+            throw RestableError(.invalidBody, "a sign-in needs both username and password")
+        }
         try await signIn.attempts.admit(username)
         guard let user = await PasswordCheck.verify(password, of: username, among: signIn.users) else {
             throw RestableError(.unauthenticated, "the user name or the password is not right")
@@ -64,7 +60,7 @@ extension BuzzDialect {
 
     private func logout(_ request: IncomingRequest) async throws(RestableError) -> Response {
         guard request.body.isEmpty else { throw RestableError(.invalidBody, "a sign-out reads no body") }
-        if let token = try MountSecurity.cookie(MountSecurity.sessionCookie, in: request.headers) {
+        if let token = try CredentialHeaders.cookie(MountSecurity.sessionCookie, in: request.headers) {
             try await engine.closeSession(digest: SecretDigest.hex(of: token))
         }
         var response = Self.reply(.ok, "SUCCESS", "signed out", payload: .object([]))
