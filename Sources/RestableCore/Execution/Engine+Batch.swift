@@ -140,6 +140,7 @@ extension Engine {
         target[key] = 0
         let (plan, refused) = try await planDelete(target, of: resource, in: session)
         if let error = refused[key] { throw error }
+        try await authorizeReach(of: plan, in: session)
         try checkRequestBudget(log.removedRows + plan.rowCount, deleting: resource)
         let (changes, counts, truncated) = try await apply(plan, summaryLimit: log.remaining, in: session)
         log.append(changes, counts: counts, truncated: truncated, deleting: resource.name)

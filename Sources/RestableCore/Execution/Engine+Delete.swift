@@ -71,6 +71,7 @@ extension Engine {
             guard let plan = accepted, options.handling == .lenient || failures.isEmpty else {
                 return try Self.committable(ChangeOutcome(failures: failures, kind: failures.isEmpty ? .all : .none, dryRun: options.dryRun), options)
             }
+            try await self.authorizeReach(of: plan, in: session)
             try self.checkRequestBudget(plan.rowCount, deleting: resource)
             if let max = options.maxAffected, plan.deletedCount(of: resource.name) > max {
                 throw RestableError(

@@ -52,12 +52,6 @@ extension Engine {
                         if !rows.isEmpty, let reason = child.readOnly {
                             throw Self.readOnlyReached(child, reason, by: relationship, action: "delete", count: rows.count)
                         }
-                        if !rows.isEmpty {
-                            try await authorizeReach(
-                                .delete, of: child, keys: rows.map { $0.key(in: child) },
-                                through: "\(child.name)(\(relationship.columns.joined(separator: ", "))) -> \(parentName) (on delete cascade)",
-                                from: parentName, in: session)
-                        }
                         for row in rows {
                             let key = row.key(in: child)
                             let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
@@ -143,18 +137,40 @@ extension Engine {
         if let (child, reason, relationship, count) = readOnly {
             throw Self.readOnlyReached(child, reason, by: relationship, action: "clear the foreign key of", count: count)
         }
+    }
+
+    /// Refuses as a whole (`forbidden`, nothing changed) a plan about to be applied whose
+    /// cascades or set-nulls reach rows the caller may not change so. It is the plan of the
+    /// targets that go, after every refusal: a target left out reaches nothing.
+    func authorizeReach(of plan: DeletePlan, in session: any StoreSession) async throws {
+        guard authorization.principal != nil else { return }
+        // Nearest the targets first, as a cascade reaches them.
+        func depth(_ name: String) -> Int {
+            var shallowest = Int.max
+            plan.reachedFrom[name]?.forEach { key, _ in shallowest = min(shallowest, plan.deleted[name]?[key] ?? Int.max) }
+            return shallowest
+        }
+        let order = plan.reachedFrom.keys.map { ($0, depth($0)) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+        for name in order {
+            guard let reached = plan.reachedFrom[name], !reached.isEmpty else { continue }
+            let entries = reached.entries
+            let parents = Set(entries.flatMap { $0.1.map(\.resource) }).sorted()
+            try await authorizeReach(
+                .delete, of: try schema.require(name), keys: entries.map(\.0), through: "a cascade from \(parents.joined(separator: ", "))",
+                from: parents, in: session)
+        }
         for (name, rows) in plan.cleared.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
-            try await authorizeReach(.update, of: try schema.require(name), keys: rows.entries.map(\.0), through: "a set-null relationship", from: nil, in: session)
+            try await authorizeReach(.update, of: try schema.require(name), keys: rows.entries.map(\.0), through: "a set-null relationship", from: [], in: session)
         }
     }
 
-    /// Refuses as a whole (`forbidden`, nothing changed) a delete whose cascade (`.delete`) or
+    /// Refuses as a whole (`forbidden`, nothing changed) a plan whose cascade (`.delete`) or
     /// set-null (`.update`) reaches rows of `child` that the caller may not change so: it needs
     /// `cascade` on the parent resource and `delete` on the child for a cascade, `update` on
     /// the child for a set-null, and every reached row must meet the caller's policies for it.
     /// The message names resources and policies, never the keys of rows the caller cannot see.
     func authorizeReach(
-        _ action: Action, of child: Resource, keys: [Key], through relationship: String, from parent: String?,
+        _ action: Action, of child: Resource, keys: [Key], through relationship: String, from parents: [String],
         in session: any StoreSession
     ) async throws {
         let authorization = self.authorization
@@ -162,7 +178,7 @@ extension Engine {
         let who = Authorization.who(principal)
         let rows = "\(keys.count) \(child.name) row\(keys.count == 1 ? "" : "s")"
         let reach = action == .delete ? "cascade to \(rows) through \(relationship)" : "clear the foreign key of \(rows) through \(relationship)"
-        if let parent, !authorization.allows(.cascade, on: parent) {
+        if let parent = parents.first(where: { !authorization.allows(.cascade, on: $0) }) {
             throw RestableError(
                 .forbidden, "this delete would \(reach), but \(who) may not cascade a delete from \(parent); nothing was changed",
                 resource: parent)

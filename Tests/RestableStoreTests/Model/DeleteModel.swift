@@ -148,7 +148,6 @@ struct DeleteModel {
                 accepted.append(Reference(resource: name, key: key))
             }
         }
-        if !accepted.isEmpty, !mayReach(from: Set(accepted)) { return (.refusal("forbidden"), tables) }
         if options.handling == .strict {
             let deleted = closure(Set(accepted))
             for target in accepted where blocked(target, deleted: deleted) { failures[target.key] = "restricted" }
@@ -162,6 +161,7 @@ struct DeleteModel {
         guard !accepted.isEmpty else {
             return (Outcome(kind: failures.isEmpty ? .all : .none, failures: failures, summary: [], counts: [:], succeeded: 0), tables)
         }
+        if !mayReach(from: Set(accepted)) { return (.refusal("forbidden"), tables) }
         let deleted = closure(Set(accepted))
         if let max = access?.maxRowsPerRequest, deleted.count + cleared(deleted).count > max { return (.refusal("overBudget"), tables) }
         if let max = options.maxAffected {
