@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
     ],
     targets: [
         .target(
@@ -63,9 +64,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "RestableOpenAPI",
+            dependencies: ["RestableCore", .product(name: "OpenAPIKit", package: "OpenAPIKit")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "RestableHTTP",
             dependencies: [
-                "RestableCore", "RestableAuth",
+                "RestableCore", "RestableAuth", "RestableOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -32,10 +32,14 @@ public func buildEngine(_ configuration: Configuration, logger: Logger) async th
 }
 
 /// The store for a database location (not yet prepared).
-public func openStore(_ location: DatabaseLocation, logger: Logger) throws -> any Store {
+/// - Parameter sqliteStatementTimeout: how long one SQLite statement may run (nil: no limit);
+///   PostgreSQL's is part of its location.
+public func openStore(
+    _ location: DatabaseLocation, sqliteStatementTimeout: Duration? = Configuration.defaultSQLiteStatementTimeout, logger: Logger
+) throws -> any Store {
     switch location {
-    case .sqliteFile(let path): try SQLiteStore(.file(path), logger: logger)
-    case .sqliteMemory: try SQLiteStore(.memory, logger: logger)
+    case .sqliteFile(let path): try SQLiteStore(.file(path), statementTimeout: sqliteStatementTimeout, logger: logger)
+    case .sqliteMemory: try SQLiteStore(.memory, statementTimeout: sqliteStatementTimeout, logger: logger)
     case .postgres(let location): PostgresStore(location, logger: logger)
     }
 }
@@ -43,7 +47,8 @@ public func openStore(_ location: DatabaseLocation, logger: Logger) throws -> an
 /// The store of a configuration: one that must exist already when it is introspected.
 public func openStore(for configuration: Configuration, logger: Logger) throws -> any Store {
     configuration.introspection != nil
-        ? try openExistingStore(configuration.database, logger: logger) : try openStore(configuration.database, logger: logger)
+        ? try openExistingStore(configuration.database, sqliteStatementTimeout: configuration.sqliteStatementTimeout, logger: logger)
+        : try openStore(configuration.database, sqliteStatementTimeout: configuration.sqliteStatementTimeout, logger: logger)
 }
 
 /// A SQLite file that does not exist: introspection reads an existing database and must not
@@ -54,9 +59,11 @@ public struct MissingDatabaseError: Error, CustomStringConvertible {
 }
 
 /// The store for a database that must already exist (introspection): a SQLite file is not created.
-public func openExistingStore(_ location: DatabaseLocation, logger: Logger) throws -> any Store {
+public func openExistingStore(
+    _ location: DatabaseLocation, sqliteStatementTimeout: Duration? = Configuration.defaultSQLiteStatementTimeout, logger: Logger
+) throws -> any Store {
     if case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) { throw MissingDatabaseError(path: path) }
-    return try openStore(location, logger: logger)
+    return try openStore(location, sqliteStatementTimeout: sqliteStatementTimeout, logger: logger)
 }
 
 /// The configuration with its resources read from the database when it says `introspect: true`
@@ -86,8 +93,9 @@ func ownTables(_ configuration: Configuration) -> [Resource] {
 public func buildEngine(_ configuration: Configuration, store: any Store, logger: Logger) async throws -> (Engine, any Store) {
     do {
         let configuration = try await introspected(configuration, store: store, logger: logger)
-        let engine = Engine(
+        var engine = Engine(
             schema: configuration.schema, store: store, summaryLimit: configuration.maximumSummaryRows, logger: logger)
+        engine.requestTimeout = configuration.requestTimeout
         var seed: [InsertPlan] = []
         for resource in configuration.schema.parentsFirst {
             for rows in configuration.seed where rows.resource == resource.name {
@@ -118,6 +126,8 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) async th
     }
     return configuration.mounts.map { mount in
         let names = ResourceNames(mount.names)
+        var engine = engine
+        engine.maximumKeys = mount.maximumKeys
         var security: MountSecurity?
         if !mount.authentication.isEmpty, let section = configuration.security {
             security = MountSecurity(
@@ -137,7 +147,7 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) async th
                     signIn: mount.authentication.contains(.session)
                         ? BuzzSignIn(users: configuration.security?.users ?? [], lifetime: configuration.security?.sessionLifetime ?? 0) : nil)
             }
-        return DialectMount(path: mount.path, dialect: dialect, security: security)
+        return DialectMount(path: mount.path, dialect: dialect, security: security, maximumBodySize: mount.maximumBodySize)
     }
 }
 
@@ -207,7 +217,11 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
     let onListening = options.onListening
     return Application(
         responder: responder,
-        server: .restable(limits: configuration.limits, maximumBodySize: configuration.maximumBodySize),
+        // The connection guard answers `Expect: 100-continue` for the largest body any mount takes;
+        // the responder then holds each mount to its own maximum.
+        server: .restable(
+            limits: configuration.limits,
+            maximumBodySize: configuration.mounts.compactMap(\.maximumBodySize).reduce(configuration.maximumBodySize, max)),
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Restable"),
         services: [StoreCloser(store: store)],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },

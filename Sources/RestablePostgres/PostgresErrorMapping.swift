@@ -42,7 +42,7 @@ enum PostgresErrorMapping {
         case "40001", "40P01":
             return RestableError(.storeBusy, "the request met concurrent changes and could not be completed; retry it", retryAfter: 1)
         case "57014":
-            return RestableError(.storeBusy, "the database did not finish within the statement timeout; nothing changed", retryAfter: 1)
+            return RestableError(.timedOut, "a statement ran past the statement timeout; nothing changed: send the request in smaller parts")
         case "55P03":
             return RestableError(.storeBusy, "a row the request needs is locked; retry the request", retryAfter: 1)
         case "42P01", "42703":

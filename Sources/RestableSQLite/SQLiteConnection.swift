@@ -16,9 +16,17 @@ final class SQLiteConnection: @unchecked Sendable {
     private var cache: [String: OpaquePointer] = [:]
     private let thread = BlockingThread(name: "restable.sqlite")
     private let logger: Logger
+    /// How long one statement may run before SQLite interrupts it; nil: no limit.
+    private let statementTimeout: Duration?
+    /// When the running statement must be done, in `DispatchTime` nanoseconds; read by the
+    /// progress handler on the connection's thread.
+    private let statementDeadline = StatementDeadline()
 
-    init(path: String, readOnly: Bool = false, logger: Logger = Logger(label: "restable.sqlite")) throws {
+    init(
+        path: String, readOnly: Bool = false, statementTimeout: Duration? = nil, logger: Logger = Logger(label: "restable.sqlite")
+    ) throws {
         self.logger = logger
+        self.statementTimeout = statementTimeout
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -30,7 +38,28 @@ final class SQLiteConnection: @unchecked Sendable {
         }
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, 5_000)
+        if statementTimeout != nil {
+            // Every 1,000 virtual-machine steps SQLite asks whether to go on: past the deadline,
+            // the statement stops with SQLITE_INTERRUPT (and its transaction rolls back).
+            sqlite3_progress_handler(
+                handle, 1_000,
+                { context in
+                    guard let context else { return 0 }
+                    let deadline = Unmanaged<StatementDeadline>.fromOpaque(context).takeUnretainedValue()
+                    return deadline.passed ? 1 : 0
+                }, Unmanaged.passUnretained(statementDeadline).toOpaque())
+        }
     }
+
+    /// Starts the clock of a statement about to run.
+    private func startStatement() {
+        guard let statementTimeout else { return }
+        statementDeadline.start(statementTimeout)
+    }
+
+    /// No transaction is open (SQLite rolls a transaction back by itself after some errors, an
+    /// interrupted statement among them).
+    var inAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
 
     deinit {
         closeNow()
@@ -50,6 +79,11 @@ final class SQLiteConnection: @unchecked Sendable {
         _ = try? await perform { $0.closeNow() }
     }
 
+    /// ``inAutocommit``, read on the connection's thread.
+    func inAutocommitMode() async -> Bool {
+        (try? await perform { $0.inAutocommit }) ?? false
+    }
+
     /// Runs one or more statements without binds, on the connection's thread.
     func execute(_ sql: String) async throws {
         try await perform { try $0.executeNow(sql) }
@@ -66,6 +100,7 @@ final class SQLiteConnection: @unchecked Sendable {
 
     /// Runs one or more statements without binds (pragmas, BEGIN, COMMIT).
     func executeNow(_ sql: String) throws {
+        startStatement()
         var error: UnsafeMutablePointer<CChar>?
         let status = sqlite3_exec(handle, sql, nil, nil, &error)
         if status != SQLITE_OK {
@@ -79,6 +114,7 @@ final class SQLiteConnection: @unchecked Sendable {
     func queryNow(_ statement: SQLStatement, types: [ColumnType?]) throws -> [[Value]] {
         let prepared = try prepare(statement)
         defer { sqlite3_reset(prepared) }
+        startStatement()
         var rows: [[Value]] = []
         let count = Int(sqlite3_column_count(prepared))
         while true {
@@ -100,6 +136,7 @@ final class SQLiteConnection: @unchecked Sendable {
     func runNow(_ statement: SQLStatement) throws -> Int {
         let prepared = try prepare(statement)
         defer { sqlite3_reset(prepared) }
+        startStatement()
         let status = sqlite3_step(prepared)
         guard status == SQLITE_DONE || status == SQLITE_ROW else { throw error(status, statement.sql) }
         return Int(sqlite3_changes(handle))
@@ -282,4 +319,18 @@ struct SQLiteError: Error, CustomStringConvertible {
 
     var primaryCode: Int32 { code & 0xff }
     var description: String { "SQLite error \(code): \(message)" + (sql.map { " in: \($0)" } ?? "") }
+}
+
+/// The deadline of the statement a connection runs, shared with SQLite's progress handler.
+/// Written and read on the connection's thread only.
+final class StatementDeadline: @unchecked Sendable {
+    private var nanoseconds: UInt64 = .max
+
+    func start(_ timeout: Duration) {
+        let parts = timeout.components
+        let length = UInt64(parts.seconds) * 1_000_000_000 + UInt64(parts.attoseconds / 1_000_000_000)
+        nanoseconds = DispatchTime.now().uptimeNanoseconds &+ length
+    }
+
+    var passed: Bool { DispatchTime.now().uptimeNanoseconds > nanoseconds }
 }

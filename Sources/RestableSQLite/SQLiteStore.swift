@@ -34,23 +34,32 @@ public final class SQLiteStore: Store {
     private let readerGate: AsyncGate?
     private let logger: Logger
 
+    /// The default of ``init(_:readers:statementTimeout:logger:)``'s statement timeout.
+    public static let defaultStatementTimeout = Duration.seconds(30)
+
     /// Opens (creating if needed) the database.
-    /// - Parameter readers: reader connections beside the writer (file databases only).
-    public init(_ location: Location, readers readerCount: Int = 4, logger: Logger = Logger(label: "restable.sqlite")) throws {
+    /// - Parameters:
+    ///   - readers: reader connections beside the writer (file databases only).
+    ///   - statementTimeout: how long one statement may run before SQLite interrupts it (the
+    ///     request fails with `timedOut` and rolls back); nil: no limit.
+    public init(
+        _ location: Location, readers readerCount: Int = 4, statementTimeout: Duration? = SQLiteStore.defaultStatementTimeout,
+        logger: Logger = Logger(label: "restable.sqlite")
+    ) throws {
         self.logger = logger
         do {
             switch location {
             case .memory:
-                writer = try SQLiteConnection(path: ":memory:", logger: logger)
+                writer = try SQLiteConnection(path: ":memory:", statementTimeout: statementTimeout, logger: logger)
                 readers = Mutex([])
                 readerGate = nil
             case .file(let path):
                 // Start-up, before anything shares the connections: these run on the caller's thread.
-                writer = try SQLiteConnection(path: path, logger: logger)
+                writer = try SQLiteConnection(path: path, statementTimeout: statementTimeout, logger: logger)
                 try writer.executeNow("PRAGMA journal_mode = WAL")
                 var opened: [SQLiteConnection] = []
                 for _ in 0..<max(1, readerCount) {
-                    let reader = try SQLiteConnection(path: path, logger: logger)
+                    let reader = try SQLiteConnection(path: path, statementTimeout: statementTimeout, logger: logger)
                     try reader.executeNow("PRAGMA foreign_keys = ON; PRAGMA query_only = ON")
                     opened.append(reader)
                 }
@@ -141,7 +150,7 @@ public final class SQLiteStore: Store {
             return result
         } catch {
             do {
-                try await connection.execute("ROLLBACK")
+                if await !connection.inAutocommitMode() { try await connection.execute("ROLLBACK") }
             } catch {
                 logger.error("rollback failed", metadata: ["error": "\(error)"])
             }

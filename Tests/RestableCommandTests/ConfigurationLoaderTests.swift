@@ -134,3 +134,45 @@ extension ConfigurationLoaderTests {
         #expect(error?.message == "relationship columns name 'p' more than once; each key column of pair needs its own column")
     }
 }
+
+extension ConfigurationLoaderTests {
+    @Test func limitsHaveSafeDefaultsAndAreConfigurable() throws {
+        let defaults = try ConfigurationLoader.parse("""
+            database: sqlite:data.sqlite
+            resources: { a: { key: id, columns: { id: integer } } }
+            """, file: "t.yaml")
+        #expect(defaults.requestTimeout == .seconds(120))
+        #expect(defaults.sqliteStatementTimeout == .seconds(30))
+        #expect(defaults.mounts[0].maximumBodySize == nil)
+        #expect(defaults.mounts[0].maximumKeys == 1_000_000)
+        let set = try ConfigurationLoader.parse("""
+            database: sqlite:data.sqlite
+            resources: { a: { key: id, columns: { id: integer } } }
+            sqlite: { statementTimeout: 2.5 }
+            server: { requestTimeout: 0 }
+            mounts:
+              - { path: /api, dialect: native, maxBodySize: 1024, maxKeysPerRequest: 500 }
+            """, file: "t.yaml")
+        #expect(set.requestTimeout == nil)
+        #expect(set.sqliteStatementTimeout == .milliseconds(2500))
+        #expect(set.mounts[0].maximumBodySize == 1024)
+        #expect(set.mounts[0].maximumKeys == 500)
+        let off = try ConfigurationLoader.parse("""
+            database: sqlite:data.sqlite
+            resources: { a: { key: id, columns: { id: integer } } }
+            sqlite: { statementTimeout: 0 }
+            """, file: "t.yaml")
+        #expect(off.sqliteStatementTimeout == nil)
+    }
+
+    @Test func badLimitsAreRefusedNamingTheKey() {
+        let base = "database: sqlite:data.sqlite\nresources: { a: { key: id, columns: { id: integer } } }\n"
+        #expect(failure(base + "sqlite: { statementTimeout: soon }")?.message == "statementTimeout must be a number of seconds, more than 0 and at most 86400")
+        #expect(failure(base + "sqlite: { timeout: 1 }")?.message.contains("unknown key 'timeout'") == true)
+        #expect(failure(base + "server: { requestTimeout: -1 }")?.message == "requestTimeout must be a number of seconds, more than 0 and at most 86400")
+        #expect(failure(base + "mounts: [{ path: /api, dialect: native, maxBodySize: 0 }]")?.message == "maxBodySize must be a positive number of bytes")
+        #expect(
+            failure(base + "mounts: [{ path: /api, dialect: native, maxKeysPerRequest: many }]")?.message
+                == "maxKeysPerRequest must be a whole number of keys from 1 to 100000000")
+    }
+}

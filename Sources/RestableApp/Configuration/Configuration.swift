@@ -22,6 +22,10 @@ public struct Configuration: Sendable {
     public var port: Int?
     /// The `postgres` section, kept so that a `--database` given later gets the same settings.
     public var postgres: PostgresSettings
+    /// `sqlite.statementTimeout`: how long one SQLite statement may run; nil: no limit.
+    public var sqliteStatementTimeout: Duration? = Configuration.defaultSQLiteStatementTimeout
+    /// `server.requestTimeout`: how long a request may run before it is rolled back; nil: no limit.
+    public var requestTimeout: Duration? = Engine.defaultRequestTimeout
     /// Where the configuration came from, for messages (a file path, or "the bundled demo").
     public var source: String
     /// Set when the resources are to be read from the database (`introspect: true`): then
@@ -49,6 +53,7 @@ public struct Configuration: Sendable {
     }
 
     public static let defaultMaximumBodySize = 16 * 1024 * 1024
+    public static let defaultSQLiteStatementTimeout: Duration? = .seconds(30)
 }
 
 /// The `postgres` section of a configuration: how the pool reaches a PostgreSQL database.
@@ -91,6 +96,10 @@ public struct MountConfiguration: Sendable, Hashable {
     public var anonymous = false
     /// Requests per second per credential (`rateLimit`; 0: no limit).
     public var rateLimit: Double = MountConfiguration.defaultRateLimit
+    /// The largest request body this mount accepts (`maxBodySize`); nil: `server.maxBodySize`.
+    public var maximumBodySize: Int?
+    /// How many keys (or batch operations) one request may name (`maxKeysPerRequest`).
+    public var maximumKeys = Engine.defaultMaximumKeys
 
     public static let defaultRateLimit: Double = 100
 

@@ -213,7 +213,7 @@ extension ConfigurationLoader {
     }
 
     func mount(_ node: Node, schema: Schema?, references: inout IntrospectionSettings?) throws(ConfigurationError) -> MountConfiguration {
-        let parts = try members(node, "a mount", allowed: ["path", "dialect", "names", "authentication", "anonymous", "rateLimit"])
+        let parts = try members(node, "a mount", allowed: ["path", "dialect", "names", "authentication", "anonymous", "rateLimit", "maxBodySize", "maxKeysPerRequest"])
         guard let pathNode = parts.first(where: { $0.0 == "path" })?.2 else { throw error(node, "a mount needs a 'path'") }
         var path = try string(pathNode, "path")
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
@@ -264,6 +264,18 @@ extension ConfigurationLoader {
                 throw error(node, "rateLimit must be a number of requests per second per credential (0: no limit)")
             }
             mount.rateLimit = number
+        }
+        if let node = parts.first(where: { $0.0 == "maxBodySize" })?.2 {
+            guard let number = node.scalar.flatMap({ Int($0.string) }), number > 0 else {
+                throw error(node, "maxBodySize must be a positive number of bytes")
+            }
+            mount.maximumBodySize = number
+        }
+        if let node = parts.first(where: { $0.0 == "maxKeysPerRequest" })?.2 {
+            guard let number = node.scalar.flatMap({ Int($0.string) }), (1...100_000_000).contains(number) else {
+                throw error(node, "maxKeysPerRequest must be a whole number of keys from 1 to 100000000")
+            }
+            mount.maximumKeys = number
         }
         return mount
     }

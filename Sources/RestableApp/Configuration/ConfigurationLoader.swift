@@ -86,7 +86,7 @@ public struct ConfigurationLoader {
 
     func configuration(_ root: Node) throws(ConfigurationError) -> Configuration {
         let top = try members(root, "the configuration", allowed: [
-                "database", "postgres", "server", "resources", "relationships", "mounts", "seed", "introspect", "overrides", "security",
+                "database", "postgres", "sqlite", "server", "resources", "relationships", "mounts", "seed", "introspect", "overrides", "security",
             ])
         func section(_ name: String) -> (Node, Node)? {
             top.first { $0.0 == name }.map { ($0.1, $0.2) }
@@ -103,6 +103,13 @@ public struct ConfigurationLoader {
         }
         var postgres = PostgresSettings()
         if let (_, node) = section("postgres") { postgres = try postgresSettings(node) }
+        var sqliteStatementTimeout = Configuration.defaultSQLiteStatementTimeout
+        if let (_, node) = section("sqlite") {
+            for (_, _, value) in try members(node, "sqlite", allowed: ["statementTimeout"]) {
+                sqliteStatementTimeout = value.scalar?.string == "0" ? nil : try seconds(value, "statementTimeout")
+            }
+        }
+        var requestTimeout: Duration? = Engine.defaultRequestTimeout
         database = postgres.applied(to: database)
         var introspection: IntrospectionSettings?
         if let (_, node) = section("introspect") {
@@ -173,7 +180,7 @@ public struct ConfigurationLoader {
         if let (_, node) = section("server") {
             let allowed: Set<String> = [
                 "maxBodySize", "maxSummaryRows", "maxConnections", "headerTimeout", "bodyTimeout", "idleTimeout", "shutdownTimeout",
-                "host", "port",
+                "requestTimeout", "host", "port",
             ]
             for (key, _, value) in try members(node, "server", allowed: allowed) {
                 switch key {
@@ -187,6 +194,7 @@ public struct ConfigurationLoader {
                 case "bodyTimeout": limits.bodyTimeout = try seconds(value, key)
                 case "idleTimeout": limits.idleTimeout = try seconds(value, key)
                 case "shutdownTimeout": limits.shutdownTimeout = try seconds(value, key)
+                case "requestTimeout": requestTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
                 default:
                     guard let number = value.scalar.flatMap({ Int($0.string) }), number >= 0 else {
                         throw error(value, "\(key) must be a whole number, zero or more")
@@ -218,6 +226,8 @@ public struct ConfigurationLoader {
             maximumSummaryRows: maximumSummaryRows, limits: limits, postgres: postgres, source: file)
         configuration.host = host
         configuration.port = port
+        configuration.sqliteStatementTimeout = sqliteStatementTimeout
+        configuration.requestTimeout = requestTimeout
         configuration.introspection = introspection
         configuration.security = security
         if introspection == nil, let security { configuration.accessRules = try security.rules(for: schema) }

@@ -41,7 +41,7 @@ extension RestableError {
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
                 storeBusy, storeUnavailable, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
-                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited
+                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut
         }
         private let value: Internal
 
@@ -123,6 +123,10 @@ extension RestableError {
         public static var overBudget: Self { .init(value: .overBudget) }
         /// The caller sent more requests per second than its mount allows: nothing ran (429).
         public static var rateLimited: Self { .init(value: .rateLimited) }
+        /// The request, or one of its statements, ran past the server's time limit (the request
+        /// timeout, the statement timeout): it was rolled back, nothing changed (503). Send it in
+        /// smaller parts.
+        public static var timedOut: Self { .init(value: .timedOut) }
         /// Something failed that the client cannot fix; details are in the server log only.
         public static var internalError: Self { .init(value: .internalError) }
 

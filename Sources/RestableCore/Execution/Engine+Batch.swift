@@ -8,6 +8,7 @@ extension Engine {
     /// data (missing row, stale checksum, restrict, conflict) are listed in the outcome: strict
     /// handling then rolls everything back, lenient handling keeps the rest.
     public func batch(_ request: BatchRequest) async throws(RestableError) -> ChangeOutcome {
+        guard request.operations.count <= maximumKeys else { throw Self.tooManyKeys(maximumKeys) }
         var plans: [PlannedOperation] = []
         for (index, operation) in request.operations.enumerated() {
             do {

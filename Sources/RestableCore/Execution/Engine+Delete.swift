@@ -170,7 +170,7 @@ extension RestableError {
     /// failures of the whole request (a busy database, an internal error).
     var isTargetFailure: Bool {
         switch code {
-        case .storeBusy, .storeUnavailable, .cancelled, .planTooLarge, .readOnly, .internalError, .schemaMismatch, .unboundedDelete,
+        case .storeBusy, .storeUnavailable, .cancelled, .timedOut, .planTooLarge, .readOnly, .internalError, .schemaMismatch, .unboundedDelete,
             .tooManyAffected, .invalidQuery, .invalidBody, .unauthenticated, .overBudget, .rateLimited:
             false
         default:

@@ -81,6 +81,12 @@ extension Engine {
             resource: child.name)
     }
 
+    /// A request that names more keys (or batch operations) than ``maximumKeys``.
+    static func tooManyKeys(_ limit: Int) -> RestableError {
+        RestableError(
+            .planTooLarge, "this request names more than \(limit) keys, the most one request may name; nothing was changed: send it in smaller parts")
+    }
+
     static func planTooLarge(_ limit: Int) -> RestableError {
         RestableError(
             .planTooLarge, "this delete would touch more than \(limit) rows in one request; nothing was changed: send it in smaller parts")

@@ -21,8 +21,18 @@ public struct Engine: Sendable {
     public private(set) var requestID: String?
     /// Milliseconds since 1970 (the hourly budget's time); a test may set another clock.
     public var clock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+    /// How long a request may run, from ``acting(as:requestID:)`` to its commit; nil: no limit.
+    /// Past it the request stops at its next statement and rolls back (`timedOut`).
+    public var requestTimeout: Duration? = Engine.defaultRequestTimeout
+    /// How many keys (or batch operations) one request may name; more is refused
+    /// (`planTooLarge`) before anything changes.
+    public var maximumKeys = Engine.defaultMaximumKeys
+    /// When the request this engine value serves must be done (set by ``acting(as:requestID:)``).
+    private var deadline: ContinuousClock.Instant?
 
     public static let defaultSummaryLimit = 1_000
+    public static let defaultRequestTimeout = Duration.seconds(120)
+    public static let defaultMaximumKeys = 1_000_000
 
     public init(
         schema: Schema, store: any Store, summaryLimit: Int = Engine.defaultSummaryLimit,
@@ -41,6 +51,7 @@ public struct Engine: Sendable {
         var engine = self
         engine.access = access
         engine.requestID = requestID
+        engine.deadline = requestTimeout.map { ContinuousClock.now + $0 }
         return engine
     }
 
@@ -185,8 +196,21 @@ public struct Engine: Sendable {
     func run<T: Sendable>(
         write: Bool, _ body: @escaping @Sendable (any StoreSession) async throws -> T
     ) async throws(RestableError) -> T {
+        let guarded: @Sendable (any StoreSession) async throws -> T
+        if let deadline, let requestTimeout {
+            guarded = { session in
+                let session = DeadlineSession(base: session, deadline: deadline, timeout: requestTimeout)
+                try session.check()
+                let result = try await body(session)
+                // Checked once more before the commit: a request past its deadline changes nothing.
+                try session.check()
+                return result
+            }
+        } else {
+            guarded = body
+        }
         do {
-            return write ? try await store.write(body) : try await store.read(body)
+            return write ? try await store.write(guarded) : try await store.read(guarded)
         } catch let signal as RollbackSignal {
             guard let value = signal.outcome as? T else {
                 throw RestableError(.internalError, "the request failed inside the server; the server log has the details")

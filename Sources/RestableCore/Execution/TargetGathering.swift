@@ -30,10 +30,13 @@ struct TargetGathering {
     mutating func gather(_ selection: Selection, in session: any StoreSession) async throws {
         switch selection {
         case .keys(var source):
+            var named = 0
             while true {
                 try Task.checkCancellation()
-                let batch = try source.next(upTo: Engine.chunkSize)
+                let batch = try source.next(upTo: min(Engine.chunkSize, engine.maximumKeys - named + 1))
                 if batch.isEmpty { break }
+                named += batch.count
+                guard named <= engine.maximumKeys else { throw Engine.tooManyKeys(engine.maximumKeys) }
                 try await gatherKeyed(batch, in: session)
             }
         case .rows(let predicate, let precondition):

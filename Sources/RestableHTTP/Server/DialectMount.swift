@@ -5,8 +5,11 @@ public struct DialectMount: Sendable {
     public var dialect: any Dialect
     /// Who may call it; nil: everyone, unrestricted.
     public var security: MountSecurity?
+    /// The largest request body the mount accepts; nil: the server's maximum.
+    public var maximumBodySize: Int?
 
-    public init(path: String, dialect: any Dialect, security: MountSecurity? = nil) {
+    public init(path: String, dialect: any Dialect, security: MountSecurity? = nil, maximumBodySize: Int? = nil) {
+        self.maximumBodySize = maximumBodySize
         self.path = path == "/" ? "" : String(path.reversed().drop { $0 == "/" }.reversed())
         self.dialect = dialect
         self.security = security

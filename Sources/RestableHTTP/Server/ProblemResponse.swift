@@ -51,7 +51,7 @@ public enum ProblemResponse {
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout
         case .unsupportedMediaType: .unsupportedMediaType
-        case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
+        case .storeBusy, .storeUnavailable, .cancelled, .timedOut: .serviceUnavailable
         case .schemaMismatch, .internalError: .internalServerError
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
@@ -83,6 +83,7 @@ public enum ProblemResponse {
         case .requestTimeout: "Request timeout"
         case .unsupportedMediaType: "Unsupported media type"
         case .storeBusy: "Database busy"
+        case .timedOut: "Took too long"
         case .storeUnavailable: "Database unavailable"
         case .cancelled: "Request cancelled"
         case .unboundedDelete: "Unbounded delete"

@@ -66,6 +66,7 @@ public struct RestableResponder: HTTPResponder {
                 method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(items: []),
                 headers: request.headers, body: [], authority: request.head.authority)
             incoming.requestID = requestID
+            let maximumBodySize = mount.maximumBodySize ?? self.maximumBodySize
             let tooLarge = RestableError(.payloadTooLarge, "the request body is larger than the maximum of \(maximumBodySize) bytes")
             if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBodySize {
                 // Refused before reading it (a client sending Expect: 100-continue never sends it).

@@ -119,7 +119,7 @@ public struct AutotaskDialect: Dialect {
             .badRequest
         case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
-        case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
+        case .storeBusy, .storeUnavailable, .cancelled, .timedOut: .serviceUnavailable
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
         case .overBudget, .rateLimited: .tooManyRequests

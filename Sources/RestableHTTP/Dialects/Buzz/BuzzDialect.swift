@@ -151,7 +151,7 @@ public struct BuzzDialect: Dialect {
         case .notFound, .unknownResource: .notFound
         case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
-        case .storeBusy, .storeUnavailable, .cancelled: .serviceUnavailable
+        case .storeBusy, .storeUnavailable, .cancelled, .timedOut: .serviceUnavailable
         case .internalError, .schemaMismatch: .internalServerError
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
