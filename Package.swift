@@ -133,6 +133,7 @@ let package = Package(
             dependencies: [
                 "RestableCore", "RestableHTTP", "RestableApp", "RestableAuth", "RestableTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

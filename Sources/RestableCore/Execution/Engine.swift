@@ -57,6 +57,12 @@ public struct Engine: Sendable {
 
     var authorization: Authorization { Authorization(access: access) }
 
+    /// Whether the caller's roles grant `action` on the resource (row policies aside): what an
+    /// API description shows this caller.
+    public func permits(_ action: Action, on resource: String) -> Bool {
+        authorization.allows(action, on: resource)
+    }
+
     /// Rows of a resource matching the request's filters (and the caller's read policies),
     /// ordered by key.
     public func list(_ request: ListRequest) async throws(RestableError) -> [Row] {

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import RestableCore
+public import RestableOpenAPI
 
 /// One HTTP wire format over the engine, mounted at a path prefix.
 ///
@@ -20,6 +21,9 @@ public protocol Dialect: Sendable {
 
     /// True for the routes a client calls before it has credentials (Buzz's sign-in).
     func admitsWithoutCredentials(_ request: IncomingRequest) -> Bool
+
+    /// The mount's routes, for its OpenAPI document: what ``engine``'s caller may do.
+    func describe(into builder: inout OpenAPIBuilder)
 }
 
 extension Dialect {

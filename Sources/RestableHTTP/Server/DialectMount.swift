@@ -5,6 +5,18 @@ public struct DialectMount: Sendable {
     public var dialect: any Dialect
     /// Who may call it; nil: everyone, unrestricted.
     public var security: MountSecurity?
+    /// What the mount serves, in a sentence, for its OpenAPI document.
+    public var summary: String {
+        let kind =
+            switch dialect {
+            case is NativeDialect: "the native dialect (ETag / If-Match, problem+json)"
+            case is LiveAPIDialect: "the CA Live API Creator dialect"
+            case is AutotaskDialect: "the Autotask dialect"
+            case is BuzzDialect: "the Buzz dialect"
+            default: "a dialect"
+            }
+        return "The tables of the database as REST resources, in " + kind + "."
+    }
     /// The largest request body the mount accepts; nil: the server's maximum.
     public var maximumBodySize: Int?
 

@@ -5,6 +5,7 @@ import HTTPTypes
 import NIOCore
 import RestableAuth
 import RestableCore
+import RestableOpenAPI
 
 /// The HTTP entry point: `/health`, then the dialect whose mount is the longest prefix of the path.
 ///
@@ -93,6 +94,9 @@ public struct RestableResponder: HTTPResponder {
                 return Self.closing(
                     ProblemResponse.make(RestableError(.invalidBody, "the request body was not received completely"), instance: path))
             }
+            if segments == ["openapi.json"] {
+                return await openAPI(mount, incoming, caller: &caller)
+            }
             if let security = mount.security, !mount.dialect.admitsWithoutCredentials(incoming) {
                 do {
                     incoming.access = try await security.access(for: incoming.headers, engine: mount.dialect.engine)
@@ -113,6 +117,43 @@ public struct RestableResponder: HTTPResponder {
             return response
         }
         return ProblemResponse.make(RestableError(.notFound, "nothing is served at \(path)"))
+    }
+
+    /// `GET {mount}/openapi.json`: the mount's OpenAPI document. Without credentials it shows
+    /// every route; with credentials (checked as for any request) only what the caller's roles
+    /// allow.
+    private func openAPI(_ mount: DialectMount, _ request: IncomingRequest, caller: inout String) async -> Response {
+        guard request.method == .get || request.method == .head else {
+            var response = mount.dialect.failure(RestableError(.methodNotAllowed, "the OpenAPI document answers GET only"), for: request)
+            response.headers[.allow] = "GET, HEAD"
+            return response
+        }
+        var dialect = mount.dialect
+        if let security = mount.security, security.presentsCredentials(request.headers) {
+            do {
+                let access = try await security.access(for: request.headers, engine: dialect.engine)
+                caller = access.callerName
+                dialect.engine = dialect.engine.acting(as: access, requestID: request.requestID)
+            } catch {
+                var response = dialect.failure(error, for: request)
+                if error.code == .unauthenticated {
+                    response.headers[.wwwAuthenticate] = security.challenges(invalidToken: error.message.hasPrefix(JWTVerifier.refusalPrefix))
+                }
+                if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
+                return response
+            }
+        }
+        var builder = OpenAPIBuilder(title: "Restable \(mount.path.isEmpty ? "/" : mount.path)", summary: mount.summary, mountPath: mount.path)
+        mount.security?.describe(into: &builder)
+        dialect.describe(into: &builder)
+        do {
+            let bytes = try builder.json()
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        } catch {
+            logger.error("the OpenAPI document could not be encoded", metadata: ["error": "\(error)"])
+            return dialect.failure(RestableError(.internalError, "the OpenAPI document could not be written; the server log has the details"), for: request)
+        }
     }
 
     /// `response`, closing the connection after it (the rest of the body is not read).

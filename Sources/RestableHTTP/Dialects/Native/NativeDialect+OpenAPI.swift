@@ -1,0 +1,189 @@
+import OpenAPIKit
+import RestableCore
+public import RestableOpenAPI
+
+/// The native mount's OpenAPI document: the index and batch, and per resource what the caller
+/// may do (a read-only resource is read only).
+extension NativeDialect {
+    public func describe(into builder: inout OpenAPIBuilder) {
+        let problem = builder.schema(named: "Problem", Self.problemSchema)
+        let summary = builder.schema(named: "ChangeSummary", Self.summarySchema)
+        let errors = Self.errorResponses(problem)
+        let flag: JSONSchema = .boolean(required: false)
+        let ifMatch = OpenAPIParts.header("If-Match", "the row's checksum as an entity tag (\"A:...\"), or * to override the lock")
+        let prefer = OpenAPIParts.header("Prefer", "handling=strict|lenient, return=minimal|representation, tx=commit|rollback, max-affected=N")
+        let deleteFlags = [
+            OpenAPIParts.query("ignoredeleted", flag, "a key that does not exist is not an error"),
+            OpenAPIParts.query("dryrun", flag, "run, report and roll back"),
+            OpenAPIParts.query("txsummary", flag, "false leaves the summary out"),
+        ]
+        builder.add(
+            .get, "/",
+            OpenAPI.Operation(
+                summary: "The resources served", operationId: "index",
+                responses: [200: OpenAPIParts.response("the resources", Self.indexSchema)] + errors))
+        let writes: [Action] = [.insert, .update, .delete]
+        let served = names.served(in: engine.schema)
+        if served.contains(where: { entry in writes.contains { engine.permits($0, on: entry.resource.name) } }) {
+        builder.add(
+            .post, "/",
+            OpenAPI.Operation(
+                summary: "A batch of changes in one transaction", operationId: "batch", parameters: deleteFlags + [prefer],
+                requestBody: OpenAPIParts.body(.array(items: .object(properties: ["@metadata": .object], additionalProperties: .a(true))), "the operations"),
+                responses: [200: OpenAPIParts.response("every operation, or those that could be done (lenient)", summary)] + errors))
+        }
+        for (name, resource) in served {
+            describe(resource, as: name, into: &builder, errors: errors, summary: summary, ifMatch: ifMatch, prefer: prefer, deleteFlags: deleteFlags)
+        }
+    }
+
+    private func describe(
+        _ resource: Resource, as name: String, into builder: inout OpenAPIBuilder, errors: OpenAPI.Response.Map, summary: JSONSchema,
+        ifMatch: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
+        prefer: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
+        deleteFlags: [OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>]
+    ) {
+        let collection = "/" + PercentEncoding.encodeName(name)
+        let row = builder.schema(
+            named: "row." + name,
+            OpenAPIParts.row(
+                resource,
+                metadata: .object(properties: ["href": .string(required: !resource.key.isEmpty), "checksum": .string], additionalProperties: .a(false))))
+        let filters = resource.columns.filter { Option(rawValue: $0.name) == nil }.map { column in
+            OpenAPIParts.query(
+                column.name, .string(required: false), "a filter: value, or eq. neq. lt. lte. gt. gte. followed by a value, in.(a,b), is.null, is.notnull")
+        }
+        let checksum = OpenAPIParts.query("checksum", .string(required: false), "the row's checksum, or override")
+        let readable = engine.permits(.read, on: resource.name)
+        let writable = resource.readOnly == nil
+        if readable {
+            builder.add(
+                .get, collection,
+                OpenAPI.Operation(
+                    summary: "Rows of \(name)", operationId: "list." + name,
+                    parameters: [
+                        OpenAPIParts.query("limit", .integer(required: false, minimum: (0, exclusive: false)), "at most this many rows"),
+                        OpenAPIParts.query("offset", .integer(required: false, minimum: (0, exclusive: false)), "skip this many rows"),
+                    ] + filters,
+                    responses: [200: OpenAPIParts.response("the rows, ordered by key", .array(items: row))] + errors))
+        }
+        if writable, engine.permits(.insert, on: resource.name) {
+            builder.add(
+                .post, collection,
+                OpenAPI.Operation(
+                    summary: "Create a row of \(name)", operationId: "create." + name, parameters: [prefer],
+                    requestBody: OpenAPIParts.body(OpenAPIParts.rowInput(resource, insert: true), "the new row's values"),
+                    responses: [
+                        201: OpenAPIParts.response("created", row, headers: ["Location": .string, "ETag": .string]),
+                    ] + errors))
+        }
+        if writable, engine.permits(.delete, on: resource.name) {
+            builder.add(
+                .delete, collection,
+                OpenAPI.Operation(
+                    summary: "Delete many rows of \(name)", operationId: "deleteMany." + name,
+                    parameters: [OpenAPIParts.query("all", .boolean(required: false), "true: every row (needed when no keys or filter are sent)"), checksum]
+                        + deleteFlags + filters + [ifMatch, prefer],
+                    requestBody: OpenAPIParts.body(.array(items: OpenAPIParts.keyValue(resource)), required: false, "the keys to delete"),
+                    responses: [200: OpenAPIParts.response("all or some went (see outcome and errors)", summary)] + errors))
+        }
+        guard !resource.key.isEmpty else { return }
+        let item = collection + "/{key}"
+        let key = OpenAPIParts.path(
+            "key", resource.key.count == 1 ? OpenAPIParts.value(of: resource.keyColumns[0]) : .string,
+            resource.key.count == 1 ? "the key" : "the key's parts, in order, joined with commas")
+        if readable {
+            builder.add(
+                .get, item,
+                OpenAPI.Operation(
+                    summary: "One row of \(name)", operationId: "get." + name,
+                    parameters: [key, OpenAPIParts.header("If-None-Match", "304 when the row's entity tag matches")],
+                    responses: [
+                        200: OpenAPIParts.response("the row", row, headers: ["ETag": .string]), 304: OpenAPIParts.response("not modified"),
+                    ] + errors))
+        }
+        if writable, engine.permits(.update, on: resource.name) {
+            builder.add(
+                .patch, item,
+                OpenAPI.Operation(
+                    summary: "Change a row of \(name)", operationId: "update." + name, parameters: [key, checksum, ifMatch, prefer],
+                    requestBody: OpenAPIParts.body(OpenAPIParts.rowInput(resource, insert: false), "the columns to change"),
+                    responses: [
+                        200: OpenAPIParts.response("the row as it is now", row, headers: ["ETag": .string]),
+                        204: OpenAPIParts.response("changed (Prefer: return=minimal)"),
+                    ] + errors))
+        }
+        if writable, engine.permits(.delete, on: resource.name) {
+            builder.add(
+                .delete, item,
+                OpenAPI.Operation(
+                    summary: "Delete a row of \(name), with what its relationships do", operationId: "delete." + name,
+                    parameters: [key, checksum] + deleteFlags + [ifMatch, prefer],
+                    responses: [
+                        200: OpenAPIParts.response("deleted; the transaction summary", summary),
+                        204: OpenAPIParts.response("deleted (Prefer: return=minimal)"),
+                    ] + errors))
+        }
+    }
+
+    /// Every error answer: an RFC 9457 problem.
+    static func errorResponses(_ problem: JSONSchema) -> OpenAPI.Response.Map {
+        var map = OpenAPI.Response.Map()
+        let problemType = OpenAPI.ContentType(rawValue: "application/problem+json")!
+        let statuses: [(Int, String)] = [
+            (400, "malformed input"), (401, "credentials needed"), (403, "not allowed"), (404, "no such row or resource"),
+            (405, "method not allowed"), (409, "a conflict: restricted, duplicate, nothing changed"), (412, "checksum mismatch"),
+            (413, "body too large"), (415, "not JSON"), (428, "checksum required"), (429, "over a budget or the rate limit"),
+            (503, "busy, unavailable or too slow; nothing changed"),
+        ]
+        for (status, description) in statuses {
+            map[OpenAPI.Response.StatusCode(integerLiteral: status)] = OpenAPIParts.response(description, problem, type: problemType)
+        }
+        map[.default] = OpenAPIParts.response("any other error", problem, type: problemType)
+        return map
+    }
+
+    static var problemSchema: JSONSchema {
+        .object(
+            properties: [
+                "type": .string, "title": .string, "status": .integer, "detail": .string, "code": .string,
+                "instance": .string(required: false), "resource": .string(required: false), "column": .string(required: false),
+                "key": .fragment(required: false), "count": .integer(required: false), "outcome": .string(required: false),
+                "dryRun": .boolean(required: false), "errors": .array(required: false, items: .object(additionalProperties: .a(true))),
+                "dependents": .array(required: false, items: .object(additionalProperties: .a(true))),
+            ],
+            additionalProperties: .a(true))
+    }
+
+    static var summarySchema: JSONSchema {
+        .object(
+            properties: [
+                "outcome": .string(required: false, allowedValues: "all", "partial"),
+                "dryRun": .boolean(required: false),
+                "txsummary": .array(required: false, items: .object(properties: ["@metadata": .object], additionalProperties: .a(true))),
+                "txsummaryTruncated": .boolean(required: false),
+                "counts": .object(required: false, additionalProperties: .b(.object(additionalProperties: .b(.integer)))),
+                "errors": .array(required: false, items: .object(additionalProperties: .a(true))),
+                "errorsTruncated": .boolean(required: false), "errorCount": .integer(required: false),
+            ],
+            additionalProperties: .a(false))
+    }
+
+    static var indexSchema: JSONSchema {
+        .object(properties: [
+            "resources": .array(
+                items: .object(properties: [
+                    "name": .string, "href": .string, "key": .array(items: .string), "optimisticLocking": .string,
+                    "readOnly": .string(required: false),
+                ]))
+        ])
+    }
+}
+
+extension OpenAPI.Response.Map {
+    static func + (lhs: Self, rhs: Self) -> Self {
+        var merged = lhs
+        for (status, response) in rhs where merged[status] == nil { merged[status] = response }
+        return merged
+    }
+}
