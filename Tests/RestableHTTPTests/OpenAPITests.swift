@@ -53,6 +53,10 @@ import Testing
             #expect(buzz["/advertiser"] == ["DELETE"])
             #expect(buzz["/login"] == nil, "the open demo has no sign-in")
             #expect(try await api.send(.delete, "/api/openapi.json").status == .methodNotAllowed)
+            let query = try await api.send(.get, "/api/openapi.json?format=yaml")
+            #expect(query.status == .badRequest)
+            #expect(query.json?["detail"]?.stringValue?.contains("format") == true)
+            #expect(try await api.send(.get, "/rest/openapi.json", body: "{}").status == .badRequest)
         }
     }
 

@@ -129,6 +129,12 @@ public struct RestableResponder: HTTPResponder {
             return response
         }
         var dialect = mount.dialect
+        do throws(RestableError) {
+            try request.query.refuseOthers(than: [], here: "the OpenAPI document")
+            guard request.body.isEmpty else { throw RestableError(.invalidBody, "a GET of the OpenAPI document reads no body") }
+        } catch {
+            return dialect.failure(error, for: request)
+        }
         if let security = mount.security, security.presentsCredentials(request.headers) {
             do {
                 let access = try await security.access(for: request.headers, engine: dialect.engine)
