@@ -19,8 +19,9 @@ import Testing
     static let baseSeed: UInt64 = 0x5245_5354_4142_4C45
     static let ciCases = 1_500
 
-    /// The first cases again on PostgreSQL (each opens two scratch schemas, so fewer).
-    static let postgresCases = 150
+    /// The first cases again on PostgreSQL (each opens two scratch schemas, so fewer);
+    /// `RESTABLE_MODEL_POSTGRES_CASES=N` runs N of them.
+    static let postgresCases = Int(ProcessInfo.processInfo.environment["RESTABLE_MODEL_POSTGRES_CASES"] ?? "") ?? 150
 
     @Test func engineAgreesWithTheModel() async throws {
         try await Self.agree(cases: Self.ciCases, on: .sqliteMemory)
