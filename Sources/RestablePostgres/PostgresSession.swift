@@ -84,19 +84,19 @@ struct PostgresSession: StoreSession {
         }
     }
 
-    func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
+    func select(_ resource: Resource, where predicate: RowPredicate, order: [SortKey], limit: Int?, offset: Int?) async throws -> [Row] {
         let predicate = predicate.withoutUnstorableText
         if predicate.isTriviallyEmpty { return [] }
         let types = resource.columns.map { Optional($0.type) }
-        let statements = builder.select(resource, where: predicate, limit: limit, offset: offset, lock: locking)
+        let statements = builder.select(resource, where: predicate, order: order, limit: limit, offset: offset, lock: locking)
         if statements.count == 1 {
             return try await rows(statements[0], types: types).map { Self.row($0, of: resource) }
         }
         var values: [[Value]] = []
-        for statement in builder.select(resource, where: predicate, limit: nil, offset: nil, lock: locking) {
+        for statement in builder.select(resource, where: predicate, order: order, limit: nil, offset: nil, lock: locking) {
             values += try await rows(statement, types: types)
         }
-        return ChunkMerging.merge(values.map { Self.row($0, of: resource) }, of: resource, limit: limit, offset: offset)
+        return ChunkMerging.merge(values.map { Self.row($0, of: resource) }, of: resource, order: order, limit: limit, offset: offset)
     }
 
     func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {

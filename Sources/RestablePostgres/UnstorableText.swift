@@ -2,7 +2,7 @@ import RestableCore
 
 /// PostgreSQL's text cannot hold U+0000. No stored row can equal a text that contains it, so a
 /// condition comparing with one is decided here rather than sent (the server would refuse the
-/// bind): equality matches nothing, inequality matches every non-null value. A value to store
+/// bind): equality and a match match nothing, inequality and a non-match every non-null value. A value to store
 /// that holds U+0000 is refused by the server and answered 400 (see ``PostgresErrorMapping``).
 extension RowPredicate {
     var withoutUnstorableText: RowPredicate {
@@ -16,9 +16,10 @@ extension Condition {
         switch self {
         case .compare(_, _, let value): value.isUnstorableText
         case .isNull: false
-        case .oneOf(_, let values): values.contains(where: \.isUnstorableText)
+        case .oneOf(_, let values), .noneOf(_, let values): values.contains(where: \.isUnstorableText)
+        case .like(_, let pattern, _): pattern.literalText.utf8.contains(0)
         case .tupleIn(_, let tuples): tuples.contains { $0.contains(where: \.isUnstorableText) }
-        case .after(_, let values): values.contains(where: \.isUnstorableText)
+        case .after(_, let values), .before(_, let values): values.contains(where: \.isUnstorableText)
         case .anyOf(let alternatives): alternatives.contains { $0.conditions.contains(where: \.mentionsUnstorableText) }
         }
     }
@@ -31,6 +32,10 @@ extension Condition {
             .isNull(column: column, false)
         case .oneOf(let column, let values):
             .oneOf(column: column, values.filter { !$0.isUnstorableText })
+        case .noneOf(let column, let values):
+            .noneOf(column: column, values.filter { !$0.isUnstorableText })
+        case .like(let column, _, let negated):
+            negated ? .isNull(column: column, false) : .oneOf(column: column, [])
         case .tupleIn(let columns, let tuples):
             .tupleIn(columns: columns, tuples.filter { !$0.contains(where: \.isUnstorableText) })
         case .anyOf(let alternatives):

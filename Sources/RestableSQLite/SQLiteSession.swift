@@ -33,21 +33,21 @@ struct SQLiteSession: StoreSession {
         }
     }
 
-    func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
+    func select(_ resource: Resource, where predicate: RowPredicate, order: [SortKey], limit: Int?, offset: Int?) async throws -> [Row] {
         if predicate.isTriviallyEmpty { return [] }
         let types = resource.columns.map { Optional($0.type) }
-        let statements = builder.select(resource, where: predicate, limit: limit, offset: offset)
+        let statements = builder.select(resource, where: predicate, order: order, limit: limit, offset: offset)
         if statements.count == 1 {
             let statement = statements[0]
             return try await translated { try $0.queryNow(statement, types: types) }.map { Self.row($0, of: resource) }
         }
-        let chunks = builder.select(resource, where: predicate, limit: nil, offset: nil)
+        let chunks = builder.select(resource, where: predicate, order: order, limit: nil, offset: nil)
         let values = try await translated { connection in
             var values: [[Value]] = []
             for statement in chunks { values += try connection.queryNow(statement, types: types) }
             return values
         }
-        return ChunkMerging.merge(values.map { Self.row($0, of: resource) }, of: resource, limit: limit, offset: offset)
+        return ChunkMerging.merge(values.map { Self.row($0, of: resource) }, of: resource, order: order, limit: limit, offset: offset)
     }
 
     func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {

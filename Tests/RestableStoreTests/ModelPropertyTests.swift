@@ -158,7 +158,7 @@ import Testing
         case .keys(let keys):
             selection = .keys(KeyList(keys.map { KeyedTarget(key: .values($0.0.values), precondition: $0.1) }))
         case .textEquals(let text, let precondition):
-            selection = .filter([.equals("v", text)], precondition)
+            selection = .filter(.conjunction([.equals("v", text)]), precondition)
         case .everyRow(let precondition):
             selection = .everyRow(precondition)
         case .batch(let operations):

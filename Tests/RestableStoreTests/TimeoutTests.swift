@@ -140,8 +140,8 @@ struct SlowDeletes: Store {
     struct SlowSession: StoreSession {
         let base: any StoreSession
         let pause: Duration
-        func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
-            try await base.select(resource, where: predicate, limit: limit, offset: offset)
+        func select(_ resource: Resource, where predicate: RowPredicate, order: [SortKey], limit: Int?, offset: Int?) async throws -> [Row] {
+            try await base.select(resource, where: predicate, order: order, limit: limit, offset: offset)
         }
         func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int { try await base.count(resource, where: predicate) }
         func insert(_ resource: Resource, values: [String: Value]) async throws -> Row { try await base.insert(resource, values: values) }

@@ -25,9 +25,9 @@ struct DeadlineSession: StoreSession {
         return String(format: "%g s", seconds)
     }
 
-    func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
+    func select(_ resource: Resource, where predicate: RowPredicate, order: [SortKey], limit: Int?, offset: Int?) async throws -> [Row] {
         try check()
-        return try await base.select(resource, where: predicate, limit: limit, offset: offset)
+        return try await base.select(resource, where: predicate, order: order, limit: limit, offset: offset)
     }
 
     func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int {

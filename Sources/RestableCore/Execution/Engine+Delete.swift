@@ -35,13 +35,13 @@ extension Engine {
         switch request.selection {
         case .keys(let source):
             selection = .keys(source)
-        case .filter(let filters, let precondition):
-            guard !filters.isEmpty else {
+        case .filter(let filter, let precondition):
+            guard !filter.isEmpty else {
                 throw RestableError(
                     .unboundedDelete, "a delete of \(resource.name) needs keys or a filter, or must say it means every row",
                     resource: resource.name)
             }
-            selection = .rows(visible(try planner.predicate(filters, of: resource), of: resource), precondition)
+            selection = .rows(visible(try planner.predicate(filter, of: resource), of: resource), precondition)
         case .everyRow(let precondition):
             selection = .rows(visible(RowPredicate(), of: resource), precondition)
         }

@@ -63,17 +63,32 @@ public struct Engine: Sendable {
         authorization.allows(action, on: resource)
     }
 
-    /// Rows of a resource matching the request's filters (and the caller's read policies),
-    /// ordered by key.
+    /// Rows of a resource matching the request's filter (and the caller's read policies), in
+    /// the request's order, which always ends with the key.
     public func list(_ request: ListRequest) async throws(RestableError) -> [Row] {
+        let read = try readPlan(request)
+        let rows = try await run(write: false) { session in
+            try await session.select(read.resource, where: read.predicate, order: read.order, limit: read.limit, offset: read.offset)
+        }
+        return read.reversed ? rows.reversed() : rows
+    }
+
+    /// How many rows a list request matches, without its limit, offset or cursor.
+    public func count(_ request: ListRequest) async throws(RestableError) -> Int {
+        var whole = request
+        (whole.cursor, whole.limit, whole.offset) = (nil, nil, nil)
+        let read = try readPlan(whole)
+        return try await run(write: false) { session in
+            try await session.count(read.resource, where: read.predicate)
+        }
+    }
+
+    private func readPlan(_ request: ListRequest) throws(RestableError) -> ReadPlan {
         let resource = try schema.require(request.resource)
         try authorization.require(.read, on: resource)
         var plan = try planner.plan(request)
         if let filter = authorization.rows(.read, of: resource) { plan.predicate.conditions.append(filter.condition) }
-        let read = plan
-        return try await run(write: false) { session in
-            try await session.select(read.resource, where: read.predicate, limit: read.limit, offset: read.offset)
-        }
+        return plan
     }
 
     /// One row by key, or `notFound` (also for a row the caller's read policies hide).

@@ -23,8 +23,9 @@ public protocol Store: Sendable {
 
 /// The operations of one transaction. Every value is bound, never spliced into SQL.
 public protocol StoreSession: Sendable {
-    /// Rows of `resource` matching `predicate`, ordered by key.
-    func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row]
+    /// Rows of `resource` matching `predicate`, in `order` (empty: by key; otherwise it ends
+    /// with the identity columns, so that the order is total).
+    func select(_ resource: Resource, where predicate: RowPredicate, order: [SortKey], limit: Int?, offset: Int?) async throws -> [Row]
     /// How many rows of `resource` match `predicate`.
     func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int
     /// Inserts one row and returns it as stored (generated values filled in).
@@ -43,6 +44,11 @@ public protocol StoreSession: Sendable {
 }
 
 extension StoreSession {
+    /// Rows of `resource` matching `predicate`, ordered by key.
+    public func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
+        try await select(resource, where: predicate, order: [], limit: limit, offset: offset)
+    }
+
     public func select(_ resource: Resource, where predicate: RowPredicate) async throws -> [Row] {
         try await select(resource, where: predicate, limit: nil, offset: nil)
     }

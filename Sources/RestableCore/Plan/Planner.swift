@@ -51,55 +51,154 @@ public struct Planner: Sendable {
         return Key(values)
     }
 
-    /// The most filters one request may combine: each is a term of one SQL expression, and
-    /// databases limit an expression's depth (SQLite: 1,000).
+    /// The most conditions one request's filter may hold: each is a term of one SQL expression,
+    /// and databases limit an expression's size and depth (SQLite: a depth of 1,000).
     public static let maximumFilters = 100
-    /// The most values the filters of one request may hold together, besides its longest list
-    /// (which a store splits into chunks), so that no statement needs more bound parameters
-    /// than a database takes.
+    /// How deeply and / or groups may nest.
+    public static let maximumFilterDepth = 8
+    /// The most values the conditions of one request may hold together, besides the longest list
+    /// of a top-level `oneOf` (which a store splits into chunks), so that no statement needs more
+    /// bound parameters than a database takes.
     public static let maximumFilterValues = 10_000
+    /// The longest text pattern (in characters), and the most wildcards one may hold: both
+    /// bound the work of matching it against every row.
+    public static let maximumPatternLength = 1_000
+    public static let maximumPatternWildcards = 20
 
-    /// Checks filters against the resource's columns and coerces their operands.
+    /// Checks filters against the resource's columns and coerces their operands: every one must hold.
     public func predicate(_ filters: [FilterInput], of resource: Resource) throws(RestableError) -> RowPredicate {
-        guard filters.count <= Self.maximumFilters else {
-            throw RestableError(.invalidFilter, "a request may combine at most \(Self.maximumFilters) filters, got \(filters.count)")
+        try predicate(.conjunction(filters), of: resource)
+    }
+
+    /// Checks a filter expression against the resource's columns and coerces its operands.
+    public func predicate(_ filter: FilterExpression, of resource: Resource) throws(RestableError) -> RowPredicate {
+        let count = filter.conditionCount
+        guard count <= Self.maximumFilters else {
+            throw RestableError(.invalidFilter, "a request may combine at most \(Self.maximumFilters) filters, got \(count)")
         }
-        let values = filters.reduce(0) { $0 + $1.operands.count } - (filters.map(\.operands.count).max() ?? 0)
+        guard filter.depth <= Self.maximumFilterDepth else {
+            throw RestableError(.invalidFilter, "filter groups may nest at most \(Self.maximumFilterDepth) deep, got \(filter.depth)")
+        }
+        let chunkable = Self.topLevel(filter).filter { $0.operation == .oneOf }.map(\.operands.count).max() ?? 0
+        let values = Self.operandCount(filter) - chunkable
         guard values <= Self.maximumFilterValues else {
             throw RestableError(
                 .invalidFilter,
                 "the filters of a request may hold at most \(Self.maximumFilterValues) values besides their longest list, got \(values)")
         }
-        var conditions: [Condition] = []
-        for filter in filters {
-            guard let column = resource.column(named: filter.column) else {
-                throw RestableError(
-                    .unknownColumn, "\(resource.name) has no column '\(filter.column)'", resource: resource.name,
-                    column: filter.column)
-            }
-            func operand(_ text: String) throws(RestableError) -> Value {
+        return RowPredicate(try conditions(filter, of: resource))
+    }
+
+    /// The conditions that hold at the top (joined by and only): the ones a store may chunk.
+    private static func topLevel(_ filter: FilterExpression) -> [FilterInput] {
+        switch filter {
+        case .condition(let input): [input]
+        case .all(let parts): parts.flatMap(topLevel)
+        case .any(let parts): parts.count == 1 ? topLevel(parts[0]) : []
+        }
+    }
+
+    private static func operandCount(_ filter: FilterExpression) -> Int {
+        switch filter {
+        case .condition(let input): input.operands.count
+        case .all(let parts), .any(let parts): parts.reduce(0) { $0 + operandCount($1) }
+        }
+    }
+
+    private func conditions(_ filter: FilterExpression, of resource: Resource) throws(RestableError) -> [Condition] {
+        switch filter {
+        case .condition(let input):
+            return [try condition(input, of: resource)]
+        case .all(let parts):
+            var conditions: [Condition] = []
+            for part in parts { conditions += try self.conditions(part, of: resource) }
+            return conditions
+        case .any(let parts):
+            if parts.count == 1 { return try conditions(parts[0], of: resource) }
+            var alternatives: [RowPredicate] = []
+            for part in parts { alternatives.append(RowPredicate(try conditions(part, of: resource))) }
+            return [.anyOf(alternatives)]
+        }
+    }
+
+    private func condition(_ filter: FilterInput, of resource: Resource) throws(RestableError) -> Condition {
+        guard let column = resource.column(named: filter.column) else {
+            throw RestableError(
+                .unknownColumn, "\(resource.name) has no column '\(filter.column)'", resource: resource.name, column: filter.column)
+        }
+        func refuse(_ message: String) -> RestableError {
+            RestableError(.invalidFilter, message, resource: resource.name, column: column.name)
+        }
+        func operand(_ given: FilterOperand) throws(RestableError) -> Value {
+            switch given {
+            case .text(let text):
                 guard let value = column.type.parse(text) else {
-                    throw RestableError(
-                        .invalidFilter, "filter on '\(column.name)' expects \(column.type.articleName), got '\(text)'",
-                        resource: resource.name, column: column.name)
+                    throw refuse("filter on '\(column.name)' expects \(column.type.articleName), got '\(text)'")
                 }
                 return value
-            }
-            switch filter.operation {
-            case .compare(let op):
-                guard filter.operands.count == 1 else {
-                    throw RestableError(.invalidFilter, "filter on '\(column.name)' needs one value", column: column.name)
+            case .value(.null):
+                throw refuse("filter on '\(column.name)' compares with null, which no value equals: test for null instead")
+            case .value(let value):
+                do {
+                    return try column.type.coerce(value, column: column.name)
+                } catch {
+                    throw refuse("filter on '\(column.name)' expects \(column.type.articleName), got \(value.kindName)")
                 }
-                conditions.append(.compare(column: column.name, op, try operand(filter.operands[0])))
-            case .oneOf:
-                var values: [Value] = []
-                for text in filter.operands { values.append(try operand(text)) }
-                conditions.append(.oneOf(column: column.name, values))
-            case .isNull(let isNull):
-                conditions.append(.isNull(column: column.name, isNull))
             }
         }
-        return RowPredicate(conditions)
+        func single() throws(RestableError) -> FilterOperand {
+            guard filter.operands.count == 1 else { throw refuse("filter on '\(column.name)' needs one value") }
+            return filter.operands[0]
+        }
+        switch filter.operation {
+        case .compare(let op):
+            return .compare(column: column.name, op, try operand(try single()))
+        case .oneOf, .noneOf:
+            var values: [Value] = []
+            for given in filter.operands { values.append(try operand(given)) }
+            return filter.operation == .oneOf ? .oneOf(column: column.name, values) : .noneOf(column: column.name, values)
+        case .isNull(let isNull):
+            guard filter.operands.isEmpty else { throw refuse("a null test on '\(column.name)' takes no value") }
+            return .isNull(column: column.name, isNull)
+        case .matches(let match, let negated):
+            guard column.type == .text || column.readAsText else {
+                throw refuse("text matching applies to text columns; '\(column.name)' holds \(column.type.articleName)")
+            }
+            let text: String
+            switch try single() {
+            case .text(let given), .value(.text(let given)): text = given
+            case .value(let value): throw refuse("filter on '\(column.name)' matches text, got \(value.kindName)")
+            }
+            guard text.unicodeScalars.count <= Self.maximumPatternLength else {
+                throw refuse("a text to match may hold at most \(Self.maximumPatternLength) characters")
+            }
+            let pattern = TextPattern.of(match, text)
+            guard pattern.wildcardCount <= Self.maximumPatternWildcards else {
+                throw refuse("a pattern may hold at most \(Self.maximumPatternWildcards) wildcards")
+            }
+            return .like(column: column.name, pattern, negated: negated)
+        }
+    }
+
+    /// The order of a read: the columns asked for, then the identity columns not among them.
+    public func order(_ inputs: [SortInput], of resource: Resource) throws(RestableError) -> [SortKey] {
+        guard inputs.count <= resource.columns.count else {
+            throw RestableError(.invalidQuery, "an order may name each column of \(resource.name) once", resource: resource.name)
+        }
+        var order: [SortKey] = []
+        var seen = Set<String>()
+        for input in inputs {
+            guard let column = resource.column(named: input.column) else {
+                throw RestableError(
+                    .unknownColumn, "\(resource.name) has no column '\(input.column)'", resource: resource.name, column: input.column)
+            }
+            guard seen.insert(column.name).inserted else {
+                throw RestableError(.invalidQuery, "the order names '\(column.name)' twice", resource: resource.name, column: column.name)
+            }
+            order.append(SortKey(column.name, descending: input.descending))
+        }
+        for column in resource.identity where !seen.contains(column) { order.append(SortKey(column)) }
+        return order
     }
 
     /// Checks a body's values: every column known, every value of the column's type.
@@ -176,8 +275,25 @@ public struct Planner: Sendable {
                 throw RestableError(.invalidQuery, "\(name) must be zero or more, got \(value)")
             }
         }
-        return ReadPlan(
-            resource: resource, predicate: try predicate(request.filters, of: resource), limit: request.limit,
-            offset: request.offset)
+        var predicate = try predicate(request.filter, of: resource)
+        var order = try order(request.order, of: resource)
+        var reversed = false
+        if let cursor = request.cursor {
+            guard !resource.key.isEmpty else {
+                throw RestableError(.invalidQuery, "\(resource.name) has no key, so it cannot be paged by key", resource: resource.name)
+            }
+            guard order == resource.key.map({ SortKey($0) }), request.offset == nil else {
+                throw RestableError(.invalidQuery, "a page that starts at a key is in key order, without an offset", resource: resource.name)
+            }
+            switch cursor {
+            case .after(let input):
+                predicate.conditions.append(.after(columns: resource.key, try key(input, of: resource).values))
+            case .before(let input):
+                predicate.conditions.append(.before(columns: resource.key, try key(input, of: resource).values))
+                order = resource.key.map { SortKey($0, descending: true) }
+                reversed = true
+            }
+        }
+        return ReadPlan(resource: resource, predicate: predicate, order: order, limit: request.limit, offset: request.offset, reversed: reversed)
     }
 }

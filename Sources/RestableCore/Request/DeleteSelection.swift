@@ -37,9 +37,9 @@ public struct KeyList: TargetSource {
 public enum DeleteSelection: Sendable {
     /// Rows by key; a missing key is a failure (`notFound`) unless missing rows are ignored.
     case keys(any TargetSource)
-    /// Every row matching the filters (at least one), each under the same precondition
-    /// (`.none`, or `.override` for a resource whose locking is required).
-    case filter([FilterInput], Precondition)
+    /// Every row matching the filter (which must hold a condition), each under the same
+    /// precondition (`.none`, or `.override` for a resource whose locking is required).
+    case filter(FilterExpression, Precondition)
     /// Every row of the resource. Only when the client said so explicitly.
     case everyRow(Precondition)
 }

@@ -1,16 +1,49 @@
-/// Read the rows of a resource that match every filter, ordered by key.
+/// Read the rows of a resource that match a filter, in an order, a page at a time.
 public struct ListRequest: Sendable, Hashable {
     public var resource: String
-    public var filters: [FilterInput]
+    public var filter: FilterExpression
+    /// The columns to order by; the key always ends the order (alone when this is empty), so
+    /// that every page of the same read is the same.
+    public var order: [SortInput]
+    /// Only rows after (or before) a key, in key order: keyset paging. Needs key order.
+    public var cursor: ListCursor?
     public var limit: Int?
     public var offset: Int?
 
-    public init(resource: String, filters: [FilterInput] = [], limit: Int? = nil, offset: Int? = nil) {
+    public init(
+        resource: String, filter: FilterExpression = .everyRow, order: [SortInput] = [], cursor: ListCursor? = nil,
+        limit: Int? = nil, offset: Int? = nil
+    ) {
         self.resource = resource
-        self.filters = filters
+        self.filter = filter
+        self.order = order
+        self.cursor = cursor
         self.limit = limit
         self.offset = offset
     }
+
+    /// Rows matching every one of `filters`, in key order.
+    public init(resource: String, filters: [FilterInput], limit: Int? = nil, offset: Int? = nil) {
+        self.init(resource: resource, filter: .conjunction(filters), limit: limit, offset: offset)
+    }
+}
+
+/// A column of an ordering as a client named it, before it is checked.
+public struct SortInput: Sendable, Hashable {
+    public var column: String
+    public var descending: Bool
+
+    public init(_ column: String, descending: Bool = false) {
+        self.column = column
+        self.descending = descending
+    }
+}
+
+/// Where a keyset page starts: the rows after a key, or the rows just before one (the last
+/// `limit` of them), both answered in key order.
+public enum ListCursor: Sendable, Hashable {
+    case after(KeyInput)
+    case before(KeyInput)
 }
 
 /// Insert one row.

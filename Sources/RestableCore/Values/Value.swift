@@ -2,6 +2,9 @@
 ///
 /// Values reach the engine loosely typed (from JSON or a URL) and are coerced to the
 /// column's ``ColumnType`` before any statement runs; see ``ColumnType/coerce(_:column:)``.
+///
+/// Text is equal only to the same Unicode scalars, as the databases compare it: `é` and `e`
+/// followed by a combining accent are two values (Swift's `String ==` would call them one).
 public enum Value: Sendable, Hashable, CustomStringConvertible {
     case null
     case integer(Int64)
@@ -34,5 +37,31 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
             return String(Int64(value))
         }
         return String(value)
+    }
+
+    public static func == (left: Value, right: Value) -> Bool {
+        switch (left, right) {
+        case (.null, .null): true
+        case (.integer(let x), .integer(let y)): x == y
+        case (.real(let x), .real(let y)): x == y
+        case (.decimal(let x), .decimal(let y)): x == y
+        case (.text(let x), .text(let y)): x.utf8.elementsEqual(y.utf8)
+        case (.boolean(let x), .boolean(let y)): x == y
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .integer(let value): hasher.combine(1); hasher.combine(value)
+        case .real(let value): hasher.combine(2); hasher.combine(value)
+        case .decimal(let value): hasher.combine(3); hasher.combine(value)
+        case .text(let value):
+            hasher.combine(4)
+            var text = value
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        case .boolean(let value): hasher.combine(5); hasher.combine(value)
+        }
     }
 }

@@ -12,14 +12,25 @@ public struct SQLBuilder: Sendable {
         self.flavor = flavor
     }
 
-    public func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?, lock: Bool = false) -> [SQLStatement] {
+    /// A SELECT in `order` (empty: key order), one statement per chunk of a long list.
+    public func select(
+        _ resource: Resource, where predicate: RowPredicate, order: [SortKey] = [], limit: Int?, offset: Int?, lock: Bool = false
+    ) -> [SQLStatement] {
         chunks(of: predicate).map { part in
             var writer = Writer(flavor: flavor)
             writer.append("SELECT ")
             writer.append(selectList(resource))
             writer.append(" FROM \(flavor.quote(resource.table))")
             writer.append(condition: part, of: resource)
-            writer.append(" ORDER BY " + resource.identity.map { writer.ordered($0, of: resource) }.joined(separator: ", "))
+            if order.isEmpty {
+                writer.append(" ORDER BY " + resource.identity.map { writer.ordered($0, of: resource) }.joined(separator: ", "))
+            } else {
+                // Nulls first ascending, last descending: SQLite's default, which PostgreSQL reverses.
+                writer.append(
+                    " ORDER BY "
+                        + order.map { writer.ordered($0.column, of: resource) + ($0.descending ? " DESC NULLS LAST" : " NULLS FIRST") }
+                        .joined(separator: ", "))
+            }
             if let limit { writer.append(" LIMIT \(limit)") }
             if let offset, offset > 0 {
                 if limit == nil { writer.append(flavor is SQLiteFlavor ? " LIMIT -1" : "") }
@@ -86,11 +97,12 @@ public struct SQLBuilder: Sendable {
         }
     }
 
-    /// Splits the first long `tupleIn` or `oneOf` condition so that each statement stays under the bind limit.
+    /// Splits the longest `tupleIn` or `oneOf` condition so that each statement stays under the bind limit.
     func chunks(of predicate: RowPredicate, reserving reserved: Int = 0) -> [RowPredicate] {
         let otherBinds = predicate.conditions.reduce(reserved) { $0 + bindCount($1) }
+        let lists = predicate.conditions.indices.filter { bindCount(predicate.conditions[$0]) > 0 && Self.isList(predicate.conditions[$0]) }
         guard otherBinds > flavor.maximumBinds,
-            let index = predicate.conditions.firstIndex(where: { bindCount($0) > 0 && Self.isList($0) })
+            let index = lists.max(by: { bindCount(predicate.conditions[$0]) < bindCount(predicate.conditions[$1]) })
         else { return [predicate] }
         var condition = predicate.conditions[index]
         switch condition {
@@ -138,9 +150,10 @@ public struct SQLBuilder: Sendable {
         switch condition {
         case .compare: 1
         case .isNull: 0
-        case .oneOf(_, let values): flavor.bindsListsAsArrays ? 1 : values.count
+        case .oneOf(_, let values), .noneOf(_, let values): flavor.bindsListsAsArrays ? 1 : values.count
+        case .like: 1
         case .tupleIn(let columns, let tuples): columns.count == 1 && flavor.bindsListsAsArrays ? 1 : columns.count * tuples.count
-        case .after(_, let values): values.count
+        case .after(_, let values), .before(_, let values): values.count
         case .anyOf(let alternatives): alternatives.reduce(0) { $0 + $1.conditions.reduce(0) { $0 + bindCount($1) } }
         }
     }

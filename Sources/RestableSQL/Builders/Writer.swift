@@ -93,18 +93,30 @@ struct Writer {
                 bind(value)
             }
             sql += ")"
-        case .after(let columns, let values):
-            if columns.count == 1 {
-                sql += ordered(columns[0], of: resource) + " > "
-                bind(values[0])
+        case .noneOf(let column, let values):
+            guard !values.isEmpty else {
+                sql += operand(column, of: resource) + " IS NOT NULL"
                 return
             }
-            sql += "(" + columns.map { ordered($0, of: resource) }.joined(separator: ", ") + ") > ("
+            if flavor.bindsListsAsArrays {
+                sql += operand(column, of: resource) + " <> ALL("
+                bind(.text(PostgresFlavor.arrayLiteral(values)))
+                sql += ")"
+                return
+            }
+            sql += operand(column, of: resource) + " NOT IN ("
             for (index, value) in values.enumerated() {
                 if index > 0 { sql += ", " }
                 bind(value)
             }
             sql += ")"
+        case .like(let column, let pattern, let negated):
+            sql += flavor.matchOperand(operand(column, of: resource)) + (negated ? " NOT " : " ") + flavor.matchOperator + " "
+            bind(.text(flavor.patternText(pattern)))
+        case .after(let columns, let values):
+            appendRowComparison(columns, ">", values, of: resource)
+        case .before(let columns, let values):
+            appendRowComparison(columns, "<", values, of: resource)
         case .tupleIn(let columns, let tuples):
             guard !tuples.isEmpty else {
                 sql += "1 = 0"
@@ -125,6 +137,21 @@ struct Writer {
             }
             sql += ")"
         }
+    }
+
+    /// `(columns) op (values)`, columns as they order.
+    private mutating func appendRowComparison(_ columns: [String], _ symbol: String, _ values: [Value], of resource: Resource) {
+        if columns.count == 1 {
+            sql += ordered(columns[0], of: resource) + " \(symbol) "
+            bind(values[0])
+            return
+        }
+        sql += "(" + columns.map { ordered($0, of: resource) }.joined(separator: ", ") + ") \(symbol) ("
+        for (index, value) in values.enumerated() {
+            if index > 0 { sql += ", " }
+            bind(value)
+        }
+        sql += ")"
     }
 
     static func symbol(_ op: ComparisonOperator) -> String {

@@ -28,6 +28,11 @@ public protocol SQLFlavor: Sendable {
     /// table that does not exist yet, and cannot add one later) or `ALTER TABLE` adds them once
     /// every table exists (PostgreSQL checks that the referenced table exists).
     var declaresForeignKeysInCreateTable: Bool { get }
+    /// The case-sensitive pattern operator (`GLOB`, `LIKE`) and the text of a pattern in its syntax.
+    var matchOperator: String { get }
+    func patternText(_ pattern: TextPattern) -> String
+    /// A text column as the left side of the pattern operator.
+    func matchOperand(_ column: String) -> String
 }
 
 extension SQLFlavor {
@@ -64,6 +69,27 @@ public struct SQLiteFlavor: SQLFlavor {
     public var bindsListsAsArrays: Bool { false }
     public var rowListKeyword: String { "VALUES " }
     public var declaresForeignKeysInCreateTable: Bool { true }
+    /// GLOB compares characters exactly; LIKE would ignore ASCII case.
+    public var matchOperator: String { "GLOB" }
+    /// `*` and `?` for the wildcards; a literal `*`, `?` or `[` as a one-character class.
+    public func patternText(_ pattern: TextPattern) -> String {
+        var text = ""
+        for piece in pattern.pieces {
+            switch piece {
+            case .anyRun: text += "*"
+            case .anyCharacter: text += "?"
+            case .literal(let literal):
+                for scalar in literal.unicodeScalars {
+                    switch scalar {
+                    case "*", "?", "[": text += "[" + String(scalar) + "]"
+                    default: text.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+        }
+        return text
+    }
+    public func matchOperand(_ column: String) -> String { column }
 }
 
 /// PostgreSQL and the Postgres-compatible distributed engines.
@@ -91,6 +117,25 @@ public struct PostgresFlavor: SQLFlavor {
     public var bindsListsAsArrays: Bool { true }
     public var rowListKeyword: String { "" }
     public var declaresForeignKeysInCreateTable: Bool { false }
+    public var matchOperator: String { "LIKE" }
+    /// `%` and `_` for the wildcards; a literal `%`, `_` or `\` escaped with `\` (LIKE's default escape).
+    public func patternText(_ pattern: TextPattern) -> String {
+        var text = ""
+        for piece in pattern.pieces {
+            switch piece {
+            case .anyRun: text += "%"
+            case .anyCharacter: text += "_"
+            case .literal(let literal):
+                for scalar in literal.unicodeScalars {
+                    if scalar == "%" || scalar == "_" || scalar == "\\" { text += "\\" }
+                    text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return text
+    }
+    /// `COLLATE "C"`: LIKE compares characters exactly under any collation the column has.
+    public func matchOperand(_ column: String) -> String { column + " COLLATE \"C\"" }
 
     /// A list of values as the text of a PostgreSQL array literal (`{1,"a b",NULL}`): every
     /// element is quoted and escaped, and the server reads it as an array of the column's type.

@@ -51,7 +51,7 @@ public struct AutotaskDialect: Dialect {
             let outcome = try await engine.deleteMany(
                 BulkDeleteRequest(
                     resource: child.name,
-                    selection: .filter([.equals(child.key[0], segments[3]), .equals(link.columns[0], parent.description)], .none)))
+                    selection: .filter(.conjunction([.equals(child.key[0], segments[3]), .equals(link.columns[0], parent.description)]), .none)))
             if let failure = outcome.failures.first { throw failure.error }
             guard outcome.succeeded > 0 else {
                 throw RestableError(

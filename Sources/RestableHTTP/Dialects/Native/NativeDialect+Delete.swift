@@ -39,9 +39,9 @@ extension NativeDialect {
                 throw RestableError(.invalidQuery, "send a filter or all=true, not both")
             }
             if filters.count == 1, resource.key == [filters[0].column], filters[0].operation == .oneOf {
-                selection = .keys(KeyList(filters[0].operands.map { KeyedTarget(key: .parts([$0]), precondition: precondition) }))
+                selection = .keys(KeyList(filters[0].operands.map { KeyedTarget(key: Self.keyInput($0), precondition: precondition) }))
             } else {
-                selection = .filter(filters, precondition)
+                selection = .filter(.conjunction(filters), precondition)
             }
         } else if all {
             selection = .everyRow(precondition)
@@ -147,5 +147,13 @@ extension NativeDialect {
     static func instance(_ request: IncomingRequest) -> String {
         let instance = ([request.mountPath] + request.segments).joined(separator: "/")
         return instance.isEmpty ? "/" : instance
+    }
+
+    /// A filter operand as a key: text as a path key, a value as a body key.
+    static func keyInput(_ operand: FilterOperand) -> KeyInput {
+        switch operand {
+        case .text(let text): .parts([text])
+        case .value(let value): .values([value])
+        }
     }
 }
