@@ -164,8 +164,9 @@ public struct ConfigurationLoader {
             mounts = [MountConfiguration(path: "/api", dialect: .native)]
         }
         var seen = Set<String>()
-        for (mount, node) in zip(mounts, mountNodes(section("mounts")?.1)) where !seen.insert(mount.path).inserted {
-            throw error(node, "two mounts use the path '\(mount.path)'")
+        // Ignoring case: an Autotask mount matches its path in any case, as the vendor's URLs do.
+        for (mount, node) in zip(mounts, mountNodes(section("mounts")?.1)) where !seen.insert(mount.path.lowercased()).inserted {
+            throw error(node, "two mounts use the path '\(mount.path)' (paths are compared ignoring case)")
         }
         var security: SecurityConfiguration?
         if let (_, node) = section("security") { security = try self.security(node) }

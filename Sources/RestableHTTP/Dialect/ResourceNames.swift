@@ -28,6 +28,17 @@ public struct ResourceNames: Sendable {
         return resource
     }
 
+    /// The resource served under `name`, or else under the one served name that matches it
+    /// ignoring case (Autotask's entity names are not case-sensitive); else `unknownResource`.
+    public func resource(ignoringCase name: String, in schema: Schema) throws(RestableError) -> Resource {
+        if let exact = try? resource(name, in: schema) { return exact }
+        let matching = served(in: schema).filter { $0.name.lowercased() == name.lowercased() }
+        guard matching.count == 1 else {
+            throw RestableError(.unknownResource, "there is no resource named '\(name)'", resource: name)
+        }
+        return matching[0].resource
+    }
+
     /// The name a resource is served under here (its own name when the mount does not map it).
     public func exposedName(of resource: String) -> String {
         exposedNameOf[resource] ?? resource

@@ -27,11 +27,24 @@ public struct DialectMount: Sendable {
         self.security = security
     }
 
+    /// Whether the prefix matches in any case: Autotask's URLs are not case-sensitive, and its
+    /// clients write `/ATServicesRest/V1.0` for a mount at `/atservicesrest/v1.0`.
+    public var ignoresCase: Bool { dialect is AutotaskDialect }
+
     /// The segments after the prefix, when `path` lies under this mount.
     func segments(of requestPath: String) -> [String]? {
-        guard requestPath.hasPrefix(path) else { return nil }
-        let rest = requestPath.dropFirst(path.count)
+        let matches =
+            ignoresCase
+            ? requestPath.utf8.count >= path.utf8.count && requestPath.utf8.prefix(path.utf8.count).map(Self.lowered).elementsEqual(path.utf8.map(Self.lowered))
+            : requestPath.hasPrefix(path)
+        guard matches else { return nil }
+        let rest = Substring(requestPath.utf8.dropFirst(path.utf8.count))
         guard rest.isEmpty || rest.hasPrefix("/") else { return nil }
         return rest.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    /// An ASCII byte in lower case (a path's letters are ASCII; other bytes stay as they are).
+    static func lowered(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 }

@@ -22,11 +22,19 @@ public struct AutotaskDialect: Dialect {
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
         _ = try Preferences(request.headers, supported: [])
-        try request.query.refuseOthers(than: [], here: "an Autotask URL")
         if request.method == .delete || request.method == .get, !request.body.isEmpty {
             throw RestableError(.invalidBody, "a \(request.method) reads no body")
         }
         let segments = try request.segments.map { segment throws(RestableError) in try PathSegments.decode(segment) }
+        let words = segments.map { $0.lowercased() }
+        if segments.count == 1, words[0] == "zoneinformation" {
+            guard request.method == .get else { throw RestableError(.methodNotAllowed, "zoneInformation answers GET only") }
+            return try zoneInformation(request)
+        }
+        if segments.count >= 2, words[1] == "query" {
+            return try await query(try entity(segments[0]), Array(words.dropFirst(2)), request)
+        }
+        try request.query.refuseOthers(than: [], here: "this Autotask URL")
         switch (segments.count, request.method) {
         case (1, .post):
             return try await create(try entity(segments[0]), values: try Self.body(request))
@@ -44,6 +52,24 @@ public struct AutotaskDialect: Dialect {
             var values = try Self.body(request)
             values[link.columns[0]] = try parentId(segments[1], of: link)
             return try await create(child, values: values)
+        case (3, .get):
+            return try await children(segments, request)
+        case (4, .get):
+            let (child, link) = try childAccess(segments[0], segments[2])
+            let parent = try parentId(segments[1], of: link)
+            let id = try engine.planner.key(.parts([segments[3]]), of: child)
+            let rows = try await engine.list(
+                ListRequest(
+                    resource: child.name,
+                    filter: .conjunction([
+                        FilterInput(column: child.key[0], operation: .compare(.eq), values: [.value(id.values[0])]),
+                        FilterInput(column: link.columns[0], operation: .compare(.eq), values: [.value(parent)]),
+                    ]), limit: 1))
+            guard let row = rows.first else {
+                throw RestableError(
+                    .notFound, "\(segments[2]) \(id) does not exist under \(segments[0]) \(segments[1])", resource: child.name, key: id)
+            }
+            return JSONResponse.make(.ok, .object([("item", .object(RowRendering.members(row, of: child)))]))
         case (4, .delete):
             let (child, link) = try childAccess(segments[0], segments[2])
             let parent = try parentId(segments[1], of: link)
@@ -51,7 +77,11 @@ public struct AutotaskDialect: Dialect {
             let outcome = try await engine.deleteMany(
                 BulkDeleteRequest(
                     resource: child.name,
-                    selection: .filter(.conjunction([.equals(child.key[0], segments[3]), .equals(link.columns[0], parent.description)]), .none)))
+                    selection: .filter(
+                        .conjunction([
+                            FilterInput(column: child.key[0], operation: .compare(.eq), values: [.value(id.values[0])]),
+                            FilterInput(column: link.columns[0], operation: .compare(.eq), values: [.value(parent)]),
+                        ]), .none)))
             if let failure = outcome.failures.first { throw failure.error }
             guard outcome.succeeded > 0 else {
                 throw RestableError(
@@ -65,8 +95,12 @@ public struct AutotaskDialect: Dialect {
         }
     }
 
-    private func entity(_ name: String) throws(RestableError) -> Resource {
-        let resource = try names.resource(name, in: engine.schema)
+    public func admitsWithoutCredentials(_ request: IncomingRequest) -> Bool {
+        request.segments.count == 1 && request.segments[0].lowercased() == "zoneinformation"
+    }
+
+    func entity(_ name: String) throws(RestableError) -> Resource {
+        let resource = try names.resource(ignoringCase: name, in: engine.schema)
         guard resource.key.count == 1 else {
             throw RestableError(.invalidKey, "\(name) has a composite key, which Autotask URLs cannot address", resource: resource.name)
         }
@@ -74,7 +108,7 @@ public struct AutotaskDialect: Dialect {
     }
 
     /// The child entity and its relationship to the parent entity of a child access URL.
-    private func childAccess(_ parentName: String, _ childName: String) throws(RestableError) -> (Resource, Relationship) {
+    func childAccess(_ parentName: String, _ childName: String) throws(RestableError) -> (Resource, Relationship) {
         let parent = try entity(parentName)
         let child = try entity(childName)
         guard let link = engine.schema.references(of: child.name).first(where: { $0.parent == parent.name && $0.columns.count == 1 }) else {
@@ -83,7 +117,7 @@ public struct AutotaskDialect: Dialect {
         return (child, link)
     }
 
-    private func parentId(_ text: String, of link: Relationship) throws(RestableError) -> Value {
+    func parentId(_ text: String, of link: Relationship) throws(RestableError) -> Value {
         let parent = try engine.schema.require(link.parent)
         return try engine.planner.key(.parts([text]), of: parent).values[0]
     }

@@ -70,7 +70,7 @@ extension BuzzDialect {
 
     /// The session cookie: sent back only under this mount, never to scripts, never to other sites.
     private func cookie(_ value: String, request: IncomingRequest, maxAge: Int64) -> String {
-        let secure = request.headers[LiveAPIDialect.forwardedProto]?.lowercased() == "https" ? "; Secure" : ""
+        let secure = (try? request.scheme()) == "https" ? "; Secure" : ""
         return "\(MountSecurity.sessionCookie)=\(value); Path=\(request.mountPath.isEmpty ? "/" : request.mountPath); Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(secure)"
     }
 }

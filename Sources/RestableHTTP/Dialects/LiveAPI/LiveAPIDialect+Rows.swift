@@ -7,9 +7,8 @@ extension LiveAPIDialect {
     /// The absolute href LAC gives an object: the request's scheme and host, the mount, the
     /// resource's LAC name and the key.
     func href(_ resource: Resource, _ key: Key?, _ request: IncomingRequest) -> String {
-        let host = request.authority ?? "localhost"
-        let scheme = request.headers[Self.forwardedProto]?.lowercased() ?? "http"
-        var href = "\(scheme)://\(host)\(request.mountPath)/\(PercentEncoding.encodeName(names.exposedName(of: resource.name)))"
+        let scheme = (try? request.scheme()) ?? "http"
+        var href = "\(scheme)://\(request.authority ?? "localhost")\(request.mountPath)/\(PercentEncoding.encodeName(names.exposedName(of: resource.name)))"
         if let key { href += "/" + RowRendering.pathSegment(key) }
         return href
     }
