@@ -42,7 +42,7 @@ import Testing
                   - { path: /api/, dialect: native }
                 """, file: "m.yaml")
         }
-        #expect(error?.message == "two mounts use the path '/api'")
+        #expect(error?.message == "two mounts use the path '/api' (paths are compared ignoring case)")
         #expect(error?.line == 6)
     }
 }

@@ -29,33 +29,22 @@ public struct BuzzDialect: Dialect {
             throw RestableError(.notFound, "no object type at this URL")
         }
         let resource = try names.resource(name, in: engine.schema)
-        guard request.method == .delete else { throw RestableError(.methodNotAllowed, "\(request.method) is not supported here; use DELETE") }
         _ = try Preferences(request.headers, supported: [])
-        try request.query.refuseOthers(than: ["strict", "dryrun"], here: "a Buzz DELETE")
         guard resource.key.count == 1 else {
             throw RestableError(.invalidKey, "\(name) has a composite key, which Buzz cannot address", resource: resource.name)
         }
+        switch request.method {
+        case .get: return try await read(resource, request)
+        case .delete: break
+        default: throw RestableError(.methodNotAllowed, "\(request.method) is not supported here; use GET or DELETE")
+        }
+        try request.query.refuseOthers(than: ["strict", "dryrun"], here: "a Buzz DELETE")
         let keyField = resource.key[0]
         let body = try Self.body(request)
-        var ids: [Value]
-        if request.segments.count == 2 {
-            guard let id = PercentEncoding.decode(request.segments[1]) else { throw RestableError(.invalidKey, "malformed id in the path") }
-            guard body?[keyField] == nil else {
-                throw RestableError(.invalidBody, "the id is in the path and \(keyField) in the body; send one", resource: resource.name)
-            }
-            ids = [.text(id)]
-        } else {
-            switch body?[keyField] {
-            case .array(let items)?:
-                ids = []
-                for item in items { ids.append(try RowRendering.value(item, column: keyField)) }
-            case let item?:
-                ids = [try RowRendering.value(item, column: keyField)]
-            case nil:
-                throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField)
-            }
-            guard !ids.isEmpty else { throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField) }
-        }
+        // The seed: "other fields are ignored", so a client may send the whole object; a member
+        // that is no field of the object is a typo, and refused, so that `stirct` never widens a delete.
+        try Self.refuseUnknownMembers(body, of: resource, besides: ["strict"])
+        let ids = try Self.ids(request, body, keyField: keyField, resource: resource)
         let queryStrict = try request.query.boolean("strict")
         let bodyStrict = try body?.boolean("strict", in: "the body")
         if let queryStrict, let bodyStrict, queryStrict != bodyStrict {
@@ -73,6 +62,39 @@ public struct BuzzDialect: Dialect {
             BulkDeleteRequest(
                 resource: resource.name, selection: .keys(KeyList(targets)), options: DeleteOptions(handling: strict ? .strict : .lenient, dryRun: dryRun)))
         return render(outcome, keyField: keyField, requested: requested, strict: strict)
+    }
+
+    /// The ids of a request: the one in the path, or the key field of the body (one or a list).
+    static func ids(_ request: IncomingRequest, _ body: JSON?, keyField: String, resource: Resource) throws(RestableError) -> [Value] {
+        if request.segments.count == 2 {
+            guard let id = PercentEncoding.decode(request.segments[1]) else { throw RestableError(.invalidKey, "malformed id in the path") }
+            guard body?[keyField] == nil else {
+                throw RestableError(.invalidBody, "the id is in the path and \(keyField) in the body; send one", resource: resource.name)
+            }
+            return [.text(id)]
+        }
+        var ids: [Value]
+        switch body?[keyField] {
+        case .array(let items)?:
+            ids = []
+            for item in items { ids.append(try RowRendering.value(item, column: keyField)) }
+        case let item?:
+            ids = [try RowRendering.value(item, column: keyField)]
+        case nil:
+            throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField)
+        }
+        guard !ids.isEmpty else { throw RestableError(.invalidKey, "\(keyField) must be provided", resource: resource.name, column: keyField) }
+        return ids
+    }
+
+    /// Refuses a body member that is neither a field of the object nor one of `others`.
+    static func refuseUnknownMembers(_ body: JSON?, of resource: Resource, besides others: Set<String>) throws(RestableError) {
+        guard case .object(let members)? = body else { return }
+        for (name, _) in members where resource.column(named: name) == nil && !others.contains(name) {
+            throw RestableError(
+                .invalidBody, "'\(name)' is not a field of \(resource.name)\(others.isEmpty ? "" : " nor one of " + others.sorted().joined(separator: ", "))",
+                resource: resource.name, column: name)
+        }
     }
 
     private func render(_ outcome: ChangeOutcome, keyField: String, requested: [Key], strict: Bool) -> Response {

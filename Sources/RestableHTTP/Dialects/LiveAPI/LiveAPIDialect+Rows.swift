@@ -55,16 +55,45 @@ extension LiveAPIDialect {
             summaryLimit: try summaryDropped(request) ? 0 : nil)
     }
 
+    /// LAC's default and largest page.
+    static let defaultPageSize = 20
+    static let largestPageSize = 1_000
+
+    /// GET of a collection: `sysfilter` (any number, all must hold), `sysorder`, `pagesize`
+    /// (or `limit`; 20 when absent, at most 1,000) and `offset`. When more objects match, the
+    /// last element of the array is `{"@metadata": {"next_batch": "..."}}`, the same request
+    /// one page on.
     func list(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        try request.query.refuseOthers(than: ["pagesize", "limit", "offset"], here: "a GET of a collection")
+        for freeForm in ["filter", "order"] where request.query.contains(freeForm) {
+            throw RestableError(
+                .invalidQuery,
+                "free-form '\(freeForm)' is SQL, which Restable never runs: use sys\(freeForm) (for example sysfilter=equal(name: 'Jones'))")
+        }
+        try request.query.refuseOthers(than: ["sysfilter", "sysorder", "pagesize", "limit", "offset"], here: "a GET of a collection")
         let pagesize = try request.query.count("pagesize")
         let limit = try request.query.count("limit")
         if pagesize != nil, limit != nil, pagesize != limit {
             throw RestableError(.invalidQuery, "pagesize and limit disagree; send one")
         }
+        let size = pagesize ?? limit ?? Self.defaultPageSize
+        guard (1...Self.largestPageSize).contains(size) else {
+            throw RestableError(.invalidQuery, "pagesize must be from 1 to \(Self.largestPageSize), got \(size)")
+        }
+        let offset = try request.query.count("offset") ?? 0
+        let filters = request.query.filter { $0.name == "sysfilter" }.map { $0.value ?? "" }
+        let filter = try LiveAPIQuery.filter(filters)
+        let order = try request.query.single("sysorder").map { text throws(RestableError) in try LiveAPIQuery.order(text) } ?? []
         let rows = try await engine.list(
-            ListRequest(resource: resource.name, limit: pagesize ?? limit, offset: try request.query.count("offset")))
-        return JSONResponse.make(.ok, .array(rows.map { render($0, of: resource, request) }))
+            ListRequest(resource: resource.name, filter: filter, order: order, limit: size + 1, offset: offset))
+        var objects = rows.prefix(size).map { render($0, of: resource, request) }
+        if rows.count > size {
+            var parameters = filters.map { "sysfilter=" + PercentEncoding.encode($0) }
+            if let sysorder = try request.query.single("sysorder") { parameters.append("sysorder=" + PercentEncoding.encode(sysorder)) }
+            parameters += ["pagesize=\(size)", "offset=\(offset + size)"]
+            let next = href(resource, nil, request) + "?" + parameters.joined(separator: "&")
+            objects.append(.object([("@metadata", .object([("next_batch", .string(next))]))]))
+        }
+        return JSONResponse.make(.ok, .array(objects))
     }
 
     func get(_ resource: Resource, key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
