@@ -68,11 +68,11 @@ public enum OpenAPIParts {
         return .b(OpenAPI.Response(description: description, headers: headerMap, content: schema.map { json($0, type: type) } ?? [:]))
     }
 
-    /// An optional query parameter.
-    public static func query(_ name: String, _ schema: JSONSchema, _ description: String, allowEmpty: Bool = false)
+    /// A query parameter, optional unless `required`.
+    public static func query(_ name: String, _ schema: JSONSchema, _ description: String, allowEmpty: Bool = false, required: Bool = false)
         -> Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>
     {
-        .b(.query(name: name, required: false, allowEmptyValue: allowEmpty, schema: schema, description: description))
+        .b(.query(name: name, required: required, allowEmptyValue: allowEmpty, schema: schema, description: description))
     }
 
     /// An optional request header.

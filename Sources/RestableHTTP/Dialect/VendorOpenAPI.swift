@@ -57,14 +57,23 @@ extension LiveAPIDialect {
             let collection = "/" + PercentEncoding.encodeName(name)
             let row = OpenAPIParts.row(resource, metadata: .object(properties: ["href": .string, "checksum": .string], additionalProperties: .a(true)))
             if engine.permits(.read, on: resource.name) {
+                let page: JSONSchema = .integer(required: false, maximum: (Self.largestPageSize, exclusive: false), minimum: (1, exclusive: false))
+                let nextBatch: JSONSchema = .object(
+                    properties: ["@metadata": .object(properties: ["next_batch": .string], additionalProperties: .a(false))], additionalProperties: .a(false))
                 builder.add(
                     .get, collection,
                     OpenAPI.Operation(
                         summary: "Objects of \(name)", operationId: "list." + name,
-                        parameters: ["pagesize", "limit", "offset"].map {
-                            OpenAPIParts.query($0, .integer(required: false, minimum: (0, exclusive: false)), $0 == "offset" ? "skip this many" : "at most this many")
-                        },
-                        responses: [200: OpenAPIParts.response("the objects", .array(items: row))] + errors))
+                        parameters: [
+                            OpenAPIParts.query("sysfilter", .array(items: .string), "a structured filter, for example equal(name: 'Jones'); several must all hold"),
+                            OpenAPIParts.query("sysorder", .string(required: false), "the order, for example (name:asc, balance:desc)"),
+                            OpenAPIParts.query("pagesize", page, "objects a page (20 when absent)"),
+                            OpenAPIParts.query("limit", page, "the same as pagesize"),
+                            OpenAPIParts.query("offset", .integer(required: false, minimum: (0, exclusive: false)), "skip this many"),
+                        ],
+                        responses: [
+                            200: OpenAPIParts.response("the objects; a last element with @metadata.next_batch when more follow", .array(items: .one(of: [row, nextBatch])))
+                        ] + errors))
             }
             guard resource.readOnly == nil else { continue }
             if engine.permits(.insert, on: resource.name) {
@@ -116,6 +125,15 @@ extension AutotaskDialect {
             (500, "a rule was violated (restrict, duplicate) or an internal error"), (503, "busy, unavailable or too slow; nothing changed"),
         ])
         let item = builder.schema(named: "AutotaskItemId", .object(properties: ["itemId": .fragment]))
+        builder.add(
+            .get, "/zoneInformation",
+            OpenAPI.Operation(
+                summary: "Zone discovery: this server's base URL", operationId: "zoneInformation",
+                parameters: [OpenAPIParts.query("user", .string, "the API user's name", required: true)],
+                responses: [
+                    200: OpenAPIParts.response(
+                        "the zone", .object(properties: ["zoneName": .string, "url": .string, "webUrl": .string, "ci": .integer], additionalProperties: .a(false)))
+                ] + errors, security: []))
         let served = names.served(in: engine.schema).filter { $0.resource.key.count == 1 }
         for (name, resource) in served {
             let path = "/" + PercentEncoding.encodeName(name)
@@ -130,6 +148,7 @@ extension AutotaskDialect {
                         responses: [200: OpenAPIParts.response("created", item)] + errors))
             }
             if engine.permits(.read, on: resource.name) {
+                describeQueries(name, resource, path, errors, into: &builder)
                 builder.add(
                     .get, path + "/{id}",
                     OpenAPI.Operation(
@@ -155,6 +174,19 @@ extension AutotaskDialect {
                             requestBody: OpenAPIParts.body(OpenAPIParts.rowInput(resource, insert: false), "the entity's fields"),
                             responses: [200: OpenAPIParts.response("created", item)] + errors))
                 }
+                if engine.permits(.read, on: resource.name) {
+                    let page = builder.schema(named: "AutotaskPage", Self.pageSchema)
+                    builder.add(
+                        .get, children,
+                        OpenAPI.Operation(
+                            summary: "The \(name) of a \(parent.name)", operationId: "list.\(parent.name).\(name)", parameters: [parentId],
+                            responses: [200: OpenAPIParts.response("a page of children", page)] + errors))
+                    builder.add(
+                        .get, children + "/{id}",
+                        OpenAPI.Operation(
+                            summary: "One \(name) of a \(parent.name)", operationId: "get.\(parent.name).\(name)", parameters: [parentId, id],
+                            responses: [200: OpenAPIParts.response("the entity", .object(properties: ["item": .object(additionalProperties: .a(true))]))] + errors))
+                }
                 if engine.permits(.delete, on: resource.name) {
                     builder.add(
                         .delete, children + "/{id}",
@@ -163,6 +195,61 @@ extension AutotaskDialect {
                             responses: [200: OpenAPIParts.response("deleted", item)] + errors))
                 }
             }
+        }
+    }
+}
+
+extension AutotaskDialect {
+    static let pageSchema: JSONSchema = .object(
+        properties: [
+            "items": .array(items: .object(additionalProperties: .a(true))),
+            "pageDetails": .object(
+                properties: ["count": .integer, "requestCount": .integer, "prevPageUrl": .string(nullable: true), "nextPageUrl": .string(nullable: true)],
+                additionalProperties: .a(false)),
+        ], additionalProperties: .a(false))
+
+    /// The query routes of one entity.
+    func describeQueries(
+        _ name: String, _ resource: Resource, _ path: String, _ errors: OpenAPI.Response.Map, into builder: inout OpenAPIBuilder
+    ) {
+        let page = builder.schema(named: "AutotaskPage", Self.pageSchema)
+        let search = builder.schema(
+            named: "AutotaskSearch",
+            .object(
+                properties: [
+                    "filter": .array(minItems: 1, items: .object(additionalProperties: .a(true))),
+                    "IncludeFields": .array(required: false, items: .string),
+                    "MaxRecords": .integer(required: false, maximum: (AutotaskSearch.largestPage, exclusive: false), minimum: (1, exclusive: false)),
+                ], additionalProperties: .a(true)))
+        let searchParameter = OpenAPIParts.query("search", .string, "the search as JSON: {\"filter\": [...], \"IncludeFields\": [...], \"MaxRecords\": n}", required: true)
+        let count = OpenAPIParts.response("the count", .object(properties: ["queryCount": .integer], additionalProperties: .a(false)))
+        builder.add(
+            .get, path + "/query",
+            OpenAPI.Operation(
+                summary: "Find \(name)", operationId: "query.get." + name, parameters: [searchParameter],
+                responses: [200: OpenAPIParts.response("a page of matches", page)] + errors))
+        builder.add(
+            .post, path + "/query",
+            OpenAPI.Operation(
+                summary: "Find \(name) (the search as the body)", operationId: "query.post." + name,
+                requestBody: OpenAPIParts.body(search, "the search"), responses: [200: OpenAPIParts.response("a page of matches", page)] + errors))
+        builder.add(
+            .get, path + "/query/count",
+            OpenAPI.Operation(summary: "Count \(name)", operationId: "count.get." + name, parameters: [searchParameter], responses: [200: count] + errors))
+        builder.add(
+            .post, path + "/query/count",
+            OpenAPI.Operation(
+                summary: "Count \(name) (the search as the body)", operationId: "count.post." + name,
+                requestBody: OpenAPIParts.body(search, "the search"), responses: [200: count] + errors))
+        for (direction, member) in [("next", "after"), ("prev", "before")] {
+            builder.add(
+                .get, path + "/query/" + direction,
+                OpenAPI.Operation(
+                    summary: "The \(direction == "next" ? "next" : "previous") page of a search of \(name)", operationId: "query.\(direction)." + name,
+                    parameters: [
+                        OpenAPIParts.query("paging", .string, "{\"\(member)\": id}, as the page links write it", required: true), searchParameter,
+                    ],
+                    responses: [200: OpenAPIParts.response("a page of matches", page)] + errors))
         }
     }
 }
@@ -194,6 +281,28 @@ extension BuzzDialect {
             builder.add(
                 .post, "/logout",
                 OpenAPI.Operation(summary: "Sign out: ends the session", operationId: "logout", responses: [200: OpenAPIParts.response("signed out", reply)] + errors))
+        }
+        for (name, resource) in names.served(in: engine.schema) where resource.key.count == 1 && engine.permits(.read, on: resource.name) {
+            let keyField = resource.key[0]
+            let path = "/" + PercentEncoding.encodeName(name)
+            let key = OpenAPIParts.value(of: resource.keyColumns[0])
+            builder.add(
+                .get, path,
+                OpenAPI.Operation(
+                    summary: "\(name) objects: a page, or those named by key in the body", operationId: "read." + name,
+                    parameters: [
+                        OpenAPIParts.query("limit", .integer(required: false, maximum: (Self.largestPage, exclusive: false), minimum: (1, exclusive: false)), "objects a page (100 when absent)"),
+                        OpenAPIParts.query("offset", .integer(required: false, minimum: (0, exclusive: false)), "skip this many"),
+                    ],
+                    requestBody: OpenAPIParts.body(
+                        .object(properties: [keyField: .one(of: [key, .array(items: key)])], additionalProperties: .a(false)), required: false,
+                        "the key, or a list of keys (then no limit or offset)"),
+                    responses: [200: OpenAPIParts.response("found (SUCCESS), or some (WARNING, payload.missing)", reply)] + errors))
+            builder.add(
+                .get, path + "/{id}",
+                OpenAPI.Operation(
+                    summary: "One \(name) object", operationId: "get." + name, parameters: [OpenAPIParts.path("id", key, "the object's key")],
+                    responses: [200: OpenAPIParts.response("found", reply)] + errors))
         }
         for (name, resource) in names.served(in: engine.schema) where resource.key.count == 1 && resource.readOnly == nil {
             guard engine.permits(.delete, on: resource.name) else { continue }
