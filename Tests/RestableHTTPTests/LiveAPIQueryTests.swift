@@ -146,6 +146,27 @@ import Testing
         }
     }
 
+    /// Body members are refused as query parameters are: a typo in @metadata (`actoin`) would
+    /// otherwise turn a DELETE into the default UPDATE.
+    @Test func anUnknownMetadataMemberIsRefusedNeverIgnored() async throws {
+        try await withApp(yaml: Fixture.yaml) { api in
+            let json: HTTPFields = [.contentType: "application/json"]
+            let typo = try await api.send(
+                .put, "/rest/default/crm/v1", headers: json,
+                body: #"[{"@metadata": {"href": "/rest/default/crm/v1/crm:company/1", "actoin": "DELETE", "checksum": "override"}}]"#)
+            #expect(typo.status == .badRequest)
+            #expect(typo.json?["errorMessage"]?.stringValue?.contains("@metadata.actoin") == true, "\(typo.text)")
+            let other = try await api.send(.post, Self.base, headers: json, body: #"{"@meta": {}, "name": "X"}"#)
+            #expect(other.status == .badRequest)
+            #expect(other.json?["errorMessage"]?.stringValue?.contains("'@meta'") == true)
+            #expect(try await api.send(.get, "\(Self.base)/1").status == .ok, "nothing was deleted")
+            let read = try await api.send(.get, "\(Self.base)/1")
+            let object = try #require(read.json)
+            let back = try await api.send(.put, Self.base, headers: json, body: "[\(object.text)]")
+            #expect(back.status == .ok, "an object PUT back as it was read is accepted: \(back.text)")
+        }
+    }
+
     static func encoded(_ text: String) -> String {
         PercentEncoding.encode(text)
     }

@@ -92,7 +92,10 @@ public struct BuzzDialect: Dialect {
         guard case .object(let members)? = body else { return }
         for (name, _) in members where resource.column(named: name) == nil && !others.contains(name) {
             throw RestableError(
-                .invalidBody, "'\(name)' is not a field of \(resource.name)\(others.isEmpty ? "" : " nor one of " + others.sorted().joined(separator: ", "))",
+                .invalidBody,
+                others.isEmpty
+                    ? "'\(name)' is not a field of \(resource.name)"
+                    : "'\(name)' is neither a field of \(resource.name) nor " + others.sorted().map { "'\($0)'" }.joined(separator: " or "),
                 resource: resource.name, column: name)
         }
     }

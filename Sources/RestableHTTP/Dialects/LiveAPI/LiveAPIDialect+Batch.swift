@@ -22,6 +22,7 @@ extension LiveAPIDialect {
 
     private func operation(_ object: JSON, collection: Resource?, _ request: IncomingRequest) throws(RestableError) -> BatchOperation {
         guard case .object = object else { throw RestableError(.invalidBody, "each element must be an object") }
+        try Self.refuseUnknownMetadata(object)
         let metadata = try object.object("@metadata", in: "the object") ?? .object([])
         let action = try metadata.string("action", in: "@metadata")?.uppercased() ?? "UPDATE"
         guard ["INSERT", "UPDATE", "DELETE"].contains(action) else {
@@ -88,5 +89,22 @@ extension LiveAPIDialect {
         guard (1...2).contains(segments.count) else { throw RestableError(.invalidKey, "href '\(href)' names no object") }
         let resource = try self.resource(try PathSegments.decode(segments[0]))
         return (resource, segments.count == 2 ? try PathSegments.key(segments[1]) : nil)
+    }
+
+    /// The `@metadata` members LAC writes or reads: a client may send back an object as it read
+    /// it (`href`, `checksum`, and a summary's `resource` and `verb`). Any other `@` member, or
+    /// an unknown `@metadata` member (`actoin`), is refused: it would otherwise be ignored.
+    static let metadataMembers: Set<String> = ["action", "href", "checksum", "key", "resource", "verb"]
+
+    static func refuseUnknownMetadata(_ object: JSON) throws(RestableError) {
+        guard case .object(let members) = object else { return }
+        for (name, value) in members where name.hasPrefix("@") {
+            guard name == "@metadata" else { throw RestableError(.invalidBody, "'\(name)' is not understood; the object's metadata is '@metadata'") }
+            guard case .object(let metadata) = value else { continue }
+            if let unknown = metadata.first(where: { !metadataMembers.contains($0.0) }) {
+                throw RestableError(
+                    .invalidBody, "@metadata.\(unknown.0) is not understood (accepted: \(metadataMembers.sorted().joined(separator: ", ")))")
+            }
+        }
     }
 }

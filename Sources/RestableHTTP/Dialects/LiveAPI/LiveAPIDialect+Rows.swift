@@ -119,7 +119,8 @@ extension LiveAPIDialect {
         try request.query.refuseOthers(than: ["txsummary", "rulesummary", "dryrun"], here: "a POST")
         let objects = try Self.objects(request)
         let operations = try objects.map { object throws(RestableError) in
-            BatchOperation.insert(resource: resource.name, values: try RowRendering.values(object))
+            try Self.refuseUnknownMetadata(object)
+            return BatchOperation.insert(resource: resource.name, values: try RowRendering.values(object))
         }
         return try await run(operations, created: true, request)
     }
