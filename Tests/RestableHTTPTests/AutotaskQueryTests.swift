@@ -168,6 +168,9 @@ import Testing
                 .post, "/atservicesrest/v1.0/Companies/query?search=x", headers: [.contentType: "application/json"],
                 body: #"{"filter":[{"op":"exist","field":"id"}]}"#)
             #expect(post.status == .badRequest)
+            let plain = try await api.send(
+                .post, "/atservicesrest/v1.0/Companies/query", headers: [.contentType: "text/plain"], body: #"{"filter":[{"op":"exist","field":"id"}]}"#)
+            #expect(plain.status == .unsupportedMediaType, "not a 500: \(plain.text)")
             #expect(try await api.send(.get, "/atservicesrest/v1.0/Companies/query/next?paging=%7B%7D&search=%7B%7D").status == .badRequest)
             #expect(try await api.send(.get, "/atservicesrest/v1.0/Companies/query/later").status == .notFound)
             #expect(try await api.send(.delete, "/atservicesrest/v1.0/Companies/query").status == .methodNotAllowed)

@@ -84,7 +84,7 @@ public struct Planner: Sendable {
         guard values <= Self.maximumFilterValues else {
             throw RestableError(
                 .invalidFilter,
-                "the filters of a request may hold at most \(Self.maximumFilterValues) values besides their longest list, got \(values)")
+                "the filters of a request may hold at most \(Self.maximumFilterValues) values besides the longest list of a top-level 'in', got \(values)")
         }
         return RowPredicate(try conditions(filter, of: resource))
     }

@@ -153,6 +153,7 @@ public struct AutotaskDialect: Dialect {
             .badRequest
         case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
         case .storeBusy, .storeUnavailable, .cancelled, .timedOut: .serviceUnavailable
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
