@@ -26,6 +26,7 @@ parsers=(
     "$http/Input/PercentEncoding.swift" "$http/Input/QueryItems.swift" "$http/Input/StrictValue.swift"
     "$http/Input/HeaderGrammar.swift" "$http/Input/Preferences.swift" "$http/Input/EntityTags.swift"
     "$http/Input/MediaType.swift" "$http/Input/FilterSyntax.swift" "$http/Dialect/PathSegments.swift"
+    "$http/Dialect/RowRendering.swift" "$http/Dialects/LiveAPI/LiveAPIQuery.swift" "$http/Dialects/Autotask/AutotaskSearch.swift"
 )
 strict=(-enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility
     -enable-upcoming-feature InternalImportsByDefault)
