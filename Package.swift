@@ -142,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RestableCommandTests",
-            dependencies: ["RestableApp", "RestableCore", "RestablePostgres", "RestableTestSupport", "restable", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RestableApp", "RestableCore", "RestablePostgres", "RestableSQLite", "RestableTestSupport", "restable", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
     ]

@@ -32,14 +32,14 @@ public func buildEngine(_ configuration: Configuration, logger: Logger) async th
 }
 
 /// The store for a database location (not yet prepared).
-/// - Parameter sqliteStatementTimeout: how long one SQLite statement may run (nil: no limit);
-///   PostgreSQL's is part of its location.
-public func openStore(
-    _ location: DatabaseLocation, sqliteStatementTimeout: Duration? = Configuration.defaultSQLiteStatementTimeout, logger: Logger
-) throws -> any Store {
+/// - Parameter sqlite: how SQLite runs (statement timeout, durability of a commit); PostgreSQL's
+///   settings are part of its location.
+public func openStore(_ location: DatabaseLocation, sqlite: SQLiteSettings = SQLiteSettings(), logger: Logger) throws -> any Store {
     switch location {
-    case .sqliteFile(let path): try SQLiteStore(.file(path), statementTimeout: sqliteStatementTimeout, logger: logger)
-    case .sqliteMemory: try SQLiteStore(.memory, statementTimeout: sqliteStatementTimeout, logger: logger)
+    case .sqliteFile(let path):
+        try SQLiteStore(.file(path), statementTimeout: sqlite.statementTimeout, synchronous: sqlite.synchronous, logger: logger)
+    case .sqliteMemory:
+        try SQLiteStore(.memory, statementTimeout: sqlite.statementTimeout, synchronous: sqlite.synchronous, logger: logger)
     case .postgres(let location): PostgresStore(location, logger: logger)
     }
 }
@@ -47,8 +47,8 @@ public func openStore(
 /// The store of a configuration: one that must exist already when it is introspected.
 public func openStore(for configuration: Configuration, logger: Logger) throws -> any Store {
     configuration.introspection != nil
-        ? try openExistingStore(configuration.database, sqliteStatementTimeout: configuration.sqliteStatementTimeout, logger: logger)
-        : try openStore(configuration.database, sqliteStatementTimeout: configuration.sqliteStatementTimeout, logger: logger)
+        ? try openExistingStore(configuration.database, sqlite: configuration.sqlite, logger: logger)
+        : try openStore(configuration.database, sqlite: configuration.sqlite, logger: logger)
 }
 
 /// A SQLite file that does not exist: introspection reads an existing database and must not
@@ -59,11 +59,9 @@ public struct MissingDatabaseError: Error, CustomStringConvertible {
 }
 
 /// The store for a database that must already exist (introspection): a SQLite file is not created.
-public func openExistingStore(
-    _ location: DatabaseLocation, sqliteStatementTimeout: Duration? = Configuration.defaultSQLiteStatementTimeout, logger: Logger
-) throws -> any Store {
+public func openExistingStore(_ location: DatabaseLocation, sqlite: SQLiteSettings = SQLiteSettings(), logger: Logger) throws -> any Store {
     if case .sqliteFile(let path) = location, !FileManager.default.fileExists(atPath: path) { throw MissingDatabaseError(path: path) }
-    return try openStore(location, sqliteStatementTimeout: sqliteStatementTimeout, logger: logger)
+    return try openStore(location, sqlite: sqlite, logger: logger)
 }
 
 /// The configuration with its resources read from the database when it says `introspect: true`

@@ -34,17 +34,27 @@ public final class SQLiteStore: Store {
     private let readerGate: AsyncGate?
     private let logger: Logger
 
-    /// The default of ``init(_:readers:statementTimeout:logger:)``'s statement timeout.
+    /// The default of ``init(_:readers:statementTimeout:synchronous:logger:)``'s statement timeout.
     public static let defaultStatementTimeout = Duration.seconds(30)
+
+    /// When a committed write is on disk (SQLite's `PRAGMA synchronous`, on the writer).
+    public enum Synchronous: String, Sendable, Hashable, CaseIterable {
+        /// WAL's usual setting: a commit survives a crash of the process; the last commits
+        /// before a power loss or an operating-system crash may be lost (the database stays whole).
+        case normal
+        /// Every commit is synced to disk before it returns: it survives a power loss too.
+        case full
+    }
 
     /// Opens (creating if needed) the database.
     /// - Parameters:
     ///   - readers: reader connections beside the writer (file databases only).
     ///   - statementTimeout: how long one statement may run before SQLite interrupts it (the
     ///     request fails with `timedOut` and rolls back); nil: no limit.
+    ///   - synchronous: when a commit is durable.
     public init(
         _ location: Location, readers readerCount: Int = 4, statementTimeout: Duration? = SQLiteStore.defaultStatementTimeout,
-        logger: Logger = Logger(label: "restable.sqlite")
+        synchronous: Synchronous = .normal, logger: Logger = Logger(label: "restable.sqlite")
     ) throws {
         self.logger = logger
         do {
@@ -66,7 +76,7 @@ public final class SQLiteStore: Store {
                 readers = Mutex(opened)
                 readerGate = AsyncGate(width: opened.count)
             }
-            try writer.executeNow("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+            try writer.executeNow("PRAGMA foreign_keys = ON; PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
         } catch let error as SQLiteError {
             let path: String
             switch location {

@@ -1,5 +1,6 @@
 import RestableApp
 import RestableCore
+import RestableSQLite
 import Testing
 
 @Suite struct ConfigurationLoaderTests {
@@ -142,19 +143,21 @@ extension ConfigurationLoaderTests {
             resources: { a: { key: id, columns: { id: integer } } }
             """, file: "t.yaml")
         #expect(defaults.requestTimeout == .seconds(120))
-        #expect(defaults.sqliteStatementTimeout == .seconds(30))
+        #expect(defaults.sqlite.statementTimeout == .seconds(30))
+        #expect(defaults.sqlite.synchronous == .normal)
         #expect(defaults.mounts[0].maximumBodySize == nil)
         #expect(defaults.mounts[0].maximumKeys == 1_000_000)
         let set = try ConfigurationLoader.parse("""
             database: sqlite:data.sqlite
             resources: { a: { key: id, columns: { id: integer } } }
-            sqlite: { statementTimeout: 2.5 }
+            sqlite: { statementTimeout: 2.5, synchronous: full }
             server: { requestTimeout: 0 }
             mounts:
               - { path: /api, dialect: native, maxBodySize: 1024, maxKeysPerRequest: 500 }
             """, file: "t.yaml")
         #expect(set.requestTimeout == nil)
-        #expect(set.sqliteStatementTimeout == .milliseconds(2500))
+        #expect(set.sqlite.statementTimeout == .milliseconds(2500))
+        #expect(set.sqlite.synchronous == .full)
         #expect(set.mounts[0].maximumBodySize == 1024)
         #expect(set.mounts[0].maximumKeys == 500)
         let off = try ConfigurationLoader.parse("""
@@ -162,12 +165,14 @@ extension ConfigurationLoaderTests {
             resources: { a: { key: id, columns: { id: integer } } }
             sqlite: { statementTimeout: 0 }
             """, file: "t.yaml")
-        #expect(off.sqliteStatementTimeout == nil)
+        #expect(off.sqlite.statementTimeout == nil)
     }
 
     @Test func badLimitsAreRefusedNamingTheKey() {
         let base = "database: sqlite:data.sqlite\nresources: { a: { key: id, columns: { id: integer } } }\n"
         #expect(failure(base + "sqlite: { statementTimeout: soon }")?.message == "statementTimeout must be a number of seconds, more than 0 and at most 86400")
+        #expect(failure(base + "sqlite: { synchronous: FULL }")?.message == "synchronous must be normal or full")
+        #expect(failure(base + "sqlite: { synchonous: full }")?.message.contains("synchonous") == true)
         #expect(failure(base + "sqlite: { timeout: 1 }")?.message.contains("unknown key 'timeout'") == true)
         #expect(failure(base + "server: { requestTimeout: -1 }")?.message == "requestTimeout must be a number of seconds, more than 0 and at most 86400")
         #expect(failure(base + "mounts: [{ path: /api, dialect: native, maxBodySize: 0 }]")?.message == "maxBodySize must be a positive number of bytes")

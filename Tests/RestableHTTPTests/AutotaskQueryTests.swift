@@ -73,8 +73,6 @@ import Testing
             (#"{"op":"in","field":"city","value":["Bonn","berlin"]}"#, { ["Bonn", "berlin"].contains($0.city) }),
             (#"{"op":"notIn","field":"city","value":["Bonn","berlin"]}"#, { $0.city != nil && !["Bonn", "berlin"].contains($0.city) }),
             (#"{"op":"in","field":"id","value":[]}"#, { _ in false }),
-            (#"{"op":"and","items":[]}"#, { _ in true }),
-            (#"{"op":"or","items":[]}"#, { _ in false }),
             (
                 #"{"op":"and","items":[{"op":"or","items":[{"op":"eq","field":"id","value":1},{"op":"gt","field":"id","value":55}]},{"op":"noteq","field":"id","value":58}]}"#,
                 { ($0.id == 1 || $0.id > 55) && $0.id != 58 }
@@ -147,6 +145,11 @@ import Testing
             ("?search=" + Self.encoded(#"{"filter":[{"op":"in","field":"id","value":3}]}"#), "'value' array"),
             ("?search=" + Self.encoded(#"{"filter":[{"op":"exist","field":"id","value":3}]}"#), "takes no value"),
             ("?search=" + Self.encoded(#"{"filter":[{"op":"or"}]}"#), "'items' array"),
+            // An empty 'and' group would be every row: a whole table read, then deleted.
+            ("?search=" + Self.encoded(#"{"filter":[{"op":"and","items":[]}]}"#), "at least one item"),
+            ("?search=" + Self.encoded(#"{"filter":[{"op":"or","items":[]}]}"#), "at least one item"),
+            ("?search=" + Self.encoded(#"{"filter":[{"op":"like"}]}"#), "unknown operator 'like'"),
+            ("?search=" + Self.encoded(#"{"filter":[{"op":"eq","field":"id","value":1}],"MaxRecords":2.0}"#), "without a point"),
             ("?search=" + Self.encoded(#"{"filter":[{"op":"eq","field":"id","value":1,"udf":true}]}"#), "user-defined"),
             ("?search=" + Self.encoded(#"{"filter":[{"op":"eq","field":"id","value":1}],"MaxRecords":501}"#), "1 to 500"),
             ("?search=" + Self.encoded(#"{"filter":[{"op":"eq","field":"id","value":1}],"MaxRecords":0}"#), "1 to 500"),

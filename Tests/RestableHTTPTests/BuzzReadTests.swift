@@ -70,6 +70,7 @@ import Testing
                 (.get, "/rest/company?offset=x", nil, "whole number"),
                 (.get, "/rest/company?city=Bonn", nil, "'city' is not understood"),
                 (.get, "/rest/company/abc", nil, "expects an integer"),
+                (.get, "/rest/company?limit=5", #"{"id": [1, 2]}"#, "a Buzz GET of the ids in its body"),
             ]
             for (method, path, body, words) in refusals {
                 let reply = try await api.send(method, path, body: body)
@@ -80,6 +81,9 @@ import Testing
             let many = "{\"id\": [" + (1...1001).map(String.init).joined(separator: ",") + "]}"
             #expect(try await api.send(.get, "/rest/company", body: many).status == .badRequest)
             #expect(try await api.send(.post, "/rest/company", body: #"{"id": 1}"#).status == .methodNotAllowed)
+            let plain = try await api.send(.get, "/rest/company", headers: [.contentType: "text/plain"], body: #"{"id": 1}"#)
+            #expect(plain.status == .unsupportedMediaType, "\(plain.text)")
+            #expect(plain.json?["payload"]?["error"]?.stringValue == "unsupportedMediaType")
         }
     }
 }

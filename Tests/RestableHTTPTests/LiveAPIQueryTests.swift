@@ -130,7 +130,10 @@ import Testing
             ("sysorder=" + Self.encoded("(city, city:desc)"), "invalidQuery", "twice"),
             ("sysorder=" + Self.encoded("(city)") + "&sysorder=" + Self.encoded("(id)"), "invalidQuery", "given 2 times"),
             ("filter=" + Self.encoded("name like 'A%'"), "invalidQuery", "free-form 'filter'"),
-            ("order=name", "invalidQuery", "free-form 'order'"),
+            ("order=name", "invalidQuery", "sysorder=(name:desc)"),
+            ("limit=5000", "invalidQuery", "limit must be from 1 to 1000"),
+            // A number is a typed value: on a text column it is refused, not read as text.
+            ("sysfilter=" + Self.encoded("equal(city: 5)"), "invalidFilter", "city"),
             ("pagesize=0", "invalidQuery", "from 1 to 1000"),
             ("pagesize=1001", "invalidQuery", "from 1 to 1000"),
             ("offset=-1", "invalidQuery", "whole number"),
@@ -142,6 +145,13 @@ import Testing
                 #expect(reply.status == .badRequest, "\(query): \(reply.text)")
                 #expect(reply.json?["errorCode"]?.stringValue == code, "\(query): \(reply.text)")
                 #expect(reply.json?["errorMessage"]?.stringValue?.contains(words) == true, "\(query): \(reply.text)")
+            }
+            // A GET reads no body: a filter sent there is refused, not ignored for a full table.
+            for path in [Self.base, "\(Self.base)/1"] {
+                let withBody = try await api.send(
+                    .get, path, headers: [.contentType: "application/json"], body: #"{"sysfilter": "equal(city: 'Bonn')"}"#)
+                #expect(withBody.status == .badRequest, "\(path): \(withBody.text)")
+                #expect(withBody.json?["errorMessage"]?.stringValue?.contains("reads no body") == true, "\(withBody.text)")
             }
         }
     }

@@ -1,6 +1,7 @@
 public import RestableCore
 public import RestableHTTP
 public import RestablePostgres
+public import RestableSQLite
 
 /// Everything one configuration file declares: the database, the resources, the mounts, and
 /// the rows to load into tables that Restable creates.
@@ -22,8 +23,8 @@ public struct Configuration: Sendable {
     public var port: Int?
     /// The `postgres` section, kept so that a `--database` given later gets the same settings.
     public var postgres: PostgresSettings
-    /// `sqlite.statementTimeout`: how long one SQLite statement may run; nil: no limit.
-    public var sqliteStatementTimeout: Duration? = Configuration.defaultSQLiteStatementTimeout
+    /// The `sqlite` section: how a SQLite database runs.
+    public var sqlite = SQLiteSettings()
     /// `server.requestTimeout`: how long a request may run before it is rolled back; nil: no limit.
     public var requestTimeout: Duration? = Engine.defaultRequestTimeout
     /// Where the configuration came from, for messages (a file path, or "the bundled demo").
@@ -53,7 +54,16 @@ public struct Configuration: Sendable {
     }
 
     public static let defaultMaximumBodySize = 16 * 1024 * 1024
-    public static let defaultSQLiteStatementTimeout: Duration? = .seconds(30)
+}
+
+/// The `sqlite` section of a configuration.
+public struct SQLiteSettings: Sendable, Hashable {
+    /// `statementTimeout`: how long one SQLite statement may run; nil: no limit.
+    public var statementTimeout: Duration? = SQLiteStore.defaultStatementTimeout
+    /// `synchronous`: when a commit is durable (`normal` or `full`).
+    public var synchronous = SQLiteStore.Synchronous.normal
+
+    public init() {}
 }
 
 /// The `postgres` section of a configuration: how the pool reaches a PostgreSQL database.

@@ -1,6 +1,7 @@
 import Foundation
 public import RestableCore
 import RestableHTTP
+import RestableSQLite
 import Yams
 
 /// Reads a YAML configuration, checking every part and naming the line of each problem.
@@ -103,10 +104,18 @@ public struct ConfigurationLoader {
         }
         var postgres = PostgresSettings()
         if let (_, node) = section("postgres") { postgres = try postgresSettings(node) }
-        var sqliteStatementTimeout = Configuration.defaultSQLiteStatementTimeout
+        var sqlite = SQLiteSettings()
         if let (_, node) = section("sqlite") {
-            for (_, _, value) in try members(node, "sqlite", allowed: ["statementTimeout"]) {
-                sqliteStatementTimeout = value.scalar?.string == "0" ? nil : try seconds(value, "statementTimeout")
+            for (key, _, value) in try members(node, "sqlite", allowed: ["statementTimeout", "synchronous"]) {
+                switch key {
+                case "synchronous":
+                    guard let text = value.scalar?.string, let setting = SQLiteStore.Synchronous(rawValue: text) else {
+                        throw error(value, "synchronous must be normal or full")
+                    }
+                    sqlite.synchronous = setting
+                default:
+                    sqlite.statementTimeout = value.scalar?.string == "0" ? nil : try seconds(value, "statementTimeout")
+                }
             }
         }
         var requestTimeout: Duration? = Engine.defaultRequestTimeout
@@ -227,7 +236,7 @@ public struct ConfigurationLoader {
             maximumSummaryRows: maximumSummaryRows, limits: limits, postgres: postgres, source: file)
         configuration.host = host
         configuration.port = port
-        configuration.sqliteStatementTimeout = sqliteStatementTimeout
+        configuration.sqlite = sqlite
         configuration.requestTimeout = requestTimeout
         configuration.introspection = introspection
         configuration.security = security

@@ -49,6 +49,9 @@ public struct AutotaskSearch: Sendable {
             maxRecords = Self.largestPage
         case .integer(let count)? where (1...Int64(Self.largestPage)).contains(count):
             maxRecords = Int(count)
+        case .number(let number)?:
+            throw RestableError(
+                .invalidFilter, "'MaxRecords' must be a whole number from 1 to \(Self.largestPage), written without a point or an exponent; got the number \(number)")
         case let other?:
             throw RestableError(.invalidFilter, "'MaxRecords' must be a whole number from 1 to \(Self.largestPage), got \(other.text)")
         }
@@ -105,6 +108,12 @@ public struct AutotaskSearch: Sendable {
         "contains": .matches(.contains, negated: false),
     ]
 
+    static func unknownOperator(_ name: String, at place: String) -> RestableError {
+        RestableError(
+            .invalidFilter,
+            "\(place): unknown operator '\(name)' (use eq, noteq, gt, gte, lt, lte, beginsWith, endsWith, contains, exist, notExist, in, notIn, and, or)")
+    }
+
     static func expression(_ item: JSON, of resource: Resource, at place: String) throws(RestableError) -> FilterExpression {
         guard case .object(let members) = item else {
             throw RestableError(.invalidFilter, "\(place) must be an object with 'op', got \(item.kindName)")
@@ -116,10 +125,18 @@ public struct AutotaskSearch: Sendable {
         }
         guard let operatorName else { throw RestableError(.invalidFilter, "\(place) needs an 'op'") }
         let op = operatorName.lowercased()
+        guard ["and", "or", "exist", "notexist", "in", "notin"].contains(op) || comparisons[op] != nil else {
+            throw unknownOperator(operatorName, at: place)
+        }
         if op == "and" || op == "or" {
             let named = try Self.members(members, allowed: ["op", "items"], in: place)
             guard case .array(let items)? = named["items"] else {
                 throw RestableError(.invalidFilter, "\(place): an '\(operatorName)' group needs an 'items' array")
+            }
+            // An empty group would be every row ('and') or none ('or'): a client that built one
+            // by mistake must not read, and then delete, a whole table.
+            guard !items.isEmpty else {
+                throw RestableError(.invalidFilter, "\(place): an '\(operatorName)' group needs at least one item")
             }
             var parts: [FilterExpression] = []
             for (index, part) in items.enumerated() { parts.append(try expression(part, of: resource, at: "\(place).items[\(index)]")) }
@@ -151,9 +168,7 @@ public struct AutotaskSearch: Sendable {
             return .condition(FilterInput(column: column, operation: op == "in" ? .oneOf : .noneOf, values: operands))
         default:
             guard let operation = comparisons[op] else {
-                throw RestableError(
-                    .invalidFilter,
-                    "\(place): unknown operator '\(operatorName)' (use eq, noteq, gt, gte, lt, lte, beginsWith, endsWith, contains, exist, notExist, in, notIn, and, or)")
+                throw unknownOperator(operatorName, at: place)
             }
             guard let value, value != .null else {
                 throw RestableError(.invalidFilter, "\(place): '\(operatorName)' needs a 'value' (test for null with exist / notExist)")

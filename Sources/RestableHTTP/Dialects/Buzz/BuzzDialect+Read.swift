@@ -20,7 +20,7 @@ extension BuzzDialect {
         let keyField = resource.key[0]
         let body = try Self.body(request)
         guard request.segments.count == 2 || body != nil else { return try await page(resource, request) }
-        try request.query.refuseOthers(than: [], here: "a Buzz GET by id")
+        try request.query.refuseOthers(than: [], here: body == nil ? "a Buzz GET by id" : "a Buzz GET of the ids in its body")
         try Self.refuseUnknownMembers(body, of: resource, besides: [])
         if case .object(let members)? = body, let other = members.first(where: { $0.0 != keyField }) {
             throw RestableError(.invalidBody, "a GET names the objects by \(keyField) only; '\(other.0)' is not read here", resource: resource.name)

@@ -176,6 +176,7 @@ public struct BuzzDialect: Dialect {
         case .notFound, .unknownResource: .notFound
         case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
         case .storeBusy, .storeUnavailable, .cancelled, .timedOut: .serviceUnavailable
         case .internalError, .schemaMismatch: .internalServerError
         case .unauthenticated: .unauthorized

@@ -55,6 +55,14 @@ extension LiveAPIDialect {
             summaryLimit: try summaryDropped(request) ? 0 : nil)
     }
 
+    /// A GET reads its query only: a body (a filter a client meant to send, say) is refused
+    /// rather than ignored.
+    static func refuseBody(_ request: IncomingRequest, _ here: String) throws(RestableError) {
+        guard request.body.isEmpty else {
+            throw RestableError(.invalidBody, "\(here) reads no body: filter with sysfilter and sysorder in the query")
+        }
+    }
+
     /// LAC's default and largest page.
     static let defaultPageSize = 20
     static let largestPageSize = 1_000
@@ -64,11 +72,12 @@ extension LiveAPIDialect {
     /// last element of the array is `{"@metadata": {"next_batch": "..."}}`, the same request
     /// one page on.
     func list(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        for freeForm in ["filter", "order"] where request.query.contains(freeForm) {
+        for (freeForm, example) in [("filter", "sysfilter=equal(name: 'Jones')"), ("order", "sysorder=(name:desc)")]
+        where request.query.contains(freeForm) {
             throw RestableError(
-                .invalidQuery,
-                "free-form '\(freeForm)' is SQL, which Restable never runs: use sys\(freeForm) (for example sysfilter=equal(name: 'Jones'))")
+                .invalidQuery, "free-form '\(freeForm)' is SQL, which Restable never runs: use sys\(freeForm) (for example \(example))")
         }
+        try Self.refuseBody(request, "a GET of a collection")
         try request.query.refuseOthers(than: ["sysfilter", "sysorder", "pagesize", "limit", "offset"], here: "a GET of a collection")
         let pagesize = try request.query.count("pagesize")
         let limit = try request.query.count("limit")
@@ -77,7 +86,7 @@ extension LiveAPIDialect {
         }
         let size = pagesize ?? limit ?? Self.defaultPageSize
         guard (1...Self.largestPageSize).contains(size) else {
-            throw RestableError(.invalidQuery, "pagesize must be from 1 to \(Self.largestPageSize), got \(size)")
+            throw RestableError(.invalidQuery, "\(pagesize == nil ? "limit" : "pagesize") must be from 1 to \(Self.largestPageSize), got \(size)")
         }
         let offset = try request.query.count("offset") ?? 0
         let filters = request.query.filter { $0.name == "sysfilter" }.map { $0.value ?? "" }
@@ -98,6 +107,7 @@ extension LiveAPIDialect {
 
     func get(_ resource: Resource, key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
         try request.query.refuseOthers(than: [], here: "a GET of one object")
+        try Self.refuseBody(request, "a GET of one object")
         let row = try await engine.get(resource: resource.name, key: key)
         return JSONResponse.make(.ok, render(row, of: resource, request))
     }

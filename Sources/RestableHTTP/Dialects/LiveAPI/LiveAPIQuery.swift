@@ -6,8 +6,10 @@ public import RestableCore
 /// `greaterequal`, `like`, `notlike`, `null`, `notnull`; the expressions of one function must
 /// all hold, or with the `_or` modifier (`equal_or(...)`) one of them; several `sysfilter`
 /// parameters must all hold. A value is text in single quotes (`''` is a quote inside), a
-/// number, `true`, `false`, or `null` (for `null` and `notnull`). LAC's `_uc` modifier (compare
-/// upper-cased) is refused: Restable compares text exactly.
+/// number, `true`, `false`, or `null` (for `null` and `notnull`). A number or a boolean is a
+/// typed value, as in a JSON body: it compares with numeric or boolean columns only, so
+/// `equal(name: 5)` on a text column is refused rather than read as the text `5`. LAC's `_uc`
+/// modifier (compare upper-cased) is refused: Restable compares text exactly.
 ///
 /// `sysorder=(column:asc, other:desc)`: columns in order, ascending unless `desc`.
 public enum LiveAPIQuery {
@@ -58,7 +60,7 @@ public enum LiveAPIQuery {
                 conditions.append(.condition(FilterInput(column: column, operation: operation, values: [])))
             default:
                 guard let value else { throw invalid(text, "\(base) compares with a value; test for null with null(\(column): null)") }
-                conditions.append(.condition(FilterInput(column: column, operation: operation, values: [.text(value)])))
+                conditions.append(.condition(FilterInput(column: column, operation: operation, values: [value])))
             }
             reader.skipSpaces()
         } while reader.take(",")
@@ -140,7 +142,7 @@ public enum LiveAPIQuery {
         }
 
         /// A value: `'text'` (`''` inside is a quote), a number, `true`, `false`, or `null` (nil).
-        mutating func value(in source: String) throws(RestableError) -> String? {
+        mutating func value(in source: String) throws(RestableError) -> FilterOperand? {
             if take("'") {
                 var text = String.UnicodeScalarView()
                 while true {
@@ -152,14 +154,23 @@ public enum LiveAPIQuery {
                     }
                     text.append(scalar)
                 }
-                return String(text)
+                return .text(String(text))
             }
             let bare = until { $0 == "," || $0 == ")" }.trimmingSpaces
-            if bare == "null" { return nil }
-            guard bare == "true" || bare == "false" || StrictNumber.isNumber(bare) else {
-                throw LiveAPIQuery.invalid(source, "'\(bare)' is neither a number, true, false nor null: write text in single quotes")
+            switch bare {
+            case "null": return nil
+            case "true": return .value(.boolean(true))
+            case "false": return .value(.boolean(false))
+            default:
+                guard StrictNumber.isNumber(bare) else {
+                    throw LiveAPIQuery.invalid(source, "'\(bare)' is neither a number, true, false nor null: write text in single quotes")
+                }
+                if let integer = Int64(bare) { return .value(.integer(integer)) }
+                guard let decimal = DecimalNumber(bare) else {
+                    throw LiveAPIQuery.invalid(source, "the number '\(bare)' has more than \(DecimalNumber.maximumDigits) digits")
+                }
+                return .value(.decimal(decimal))
             }
-            return bare
         }
     }
 }
