@@ -110,6 +110,16 @@ final class SQLiteConnection: @unchecked Sendable {
         }
     }
 
+    /// Fails as a COMMIT would when the open transaction leaves a deferred foreign key unresolved.
+    func requireForeignKeysResolved() throws {
+        var current: Int32 = 0
+        var highest: Int32 = 0
+        sqlite3_db_status(handle, SQLITE_DBSTATUS_DEFERRED_FKS, &current, &highest, 0)
+        guard current == 0 else {
+            throw SQLiteError(code: SQLiteErrorMapping.constraintForeignKey, message: "FOREIGN KEY constraint failed", sql: nil)
+        }
+    }
+
     /// Runs a statement and returns every row as an array of values, one per result column.
     func queryNow(_ statement: SQLStatement, types: [ColumnType?]) throws -> [[Value]] {
         let prepared = try prepare(statement)

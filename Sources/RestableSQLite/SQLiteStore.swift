@@ -20,6 +20,12 @@ public struct SQLiteOpenError: Error, Sendable, CustomStringConvertible {
 /// serialized (`BEGIN IMMEDIATE`: the write lock is held from the first statement, so rows read
 /// in a write transaction cannot change under it), and a few reader connections beside it that
 /// see consistent snapshots. An in-memory database has one connection for both.
+///
+/// With `synchronous: .full` on a file, concurrent writes share commits (group commit): each
+/// request runs its own checks and changes inside a savepoint of one open transaction, and a
+/// request that finishes while others wait for the writer leaves the transaction open for them;
+/// the last one commits for all, with one disk sync, and only then does any of them answer. A
+/// request that fails rolls back its own savepoint only.
 public final class SQLiteStore: Store {
     /// Where the database lives.
     public enum Location: Sendable, Hashable {
@@ -33,6 +39,17 @@ public final class SQLiteStore: Store {
     private let readers: Mutex<[SQLiteConnection]>
     private let readerGate: AsyncGate?
     private let logger: Logger
+    /// Set for a file database whose commits are synced (`synchronous: .full`).
+    private let groupCommit: Bool
+    /// The transaction that the writes of a commit group share (group commit only).
+    private let group = CommitGroup()
+    /// How many writes wait to join a commit group (counted before they wait for the writer).
+    private let writesWaiting = Atomic<Int>(0)
+    /// The most writes one commit may carry: a bound on how long the first of them waits.
+    static let largestCommitGroup = 64
+    /// How many group commits have completed (for tests: fewer commits than writes shows the
+    /// writes shared them).
+    let groupCommits = Atomic<Int>(0)
 
     /// The default of ``init(_:readers:statementTimeout:synchronous:logger:)``'s statement timeout.
     public static let defaultStatementTimeout = Duration.seconds(30)
@@ -57,6 +74,7 @@ public final class SQLiteStore: Store {
         synchronous: Synchronous = .normal, logger: Logger = Logger(label: "restable.sqlite")
     ) throws {
         self.logger = logger
+        if case .file = location { groupCommit = synchronous == .full } else { groupCommit = false }
         do {
             switch location {
             case .memory:
@@ -89,7 +107,8 @@ public final class SQLiteStore: Store {
 
     public func prepare(_ schema: Schema, seed: [InsertPlan]) async throws -> [String] {
         try await writerGate.withGate {
-            try await transaction(on: writer, begin: "BEGIN IMMEDIATE") {
+            try await commitGroup().get()
+            return try await transaction(on: writer, begin: "BEGIN IMMEDIATE") {
                 var created: [String] = []
                 for resource in schema.parentsFirst {
                     let table = resource.table
@@ -130,7 +149,8 @@ public final class SQLiteStore: Store {
     /// Foreign keys are checked at COMMIT (`defer_foreign_keys`), as the engine applies a delete
     /// plan set-based, in an order that may pass through states the constraints would refuse.
     public func write<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
-        try await writerGate.withGate {
+        if groupCommit { return try await writeInGroup(body) }
+        return try await writerGate.withGate {
             try await transaction(on: writer, begin: "BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON") {
                 try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
             }
@@ -139,6 +159,7 @@ public final class SQLiteStore: Store {
 
     public func close() async {
         await writerGate.withGate {
+            _ = await commitGroup()
             await writer.close()
             for reader in readers.withLock({ $0 }) { await reader.close() }
         }
@@ -167,5 +188,126 @@ public final class SQLiteStore: Store {
             if let error = error as? SQLiteError { throw SQLiteErrorMapping.translate(error, logger: logger) }
             throw error
         }
+    }
+}
+
+// MARK: Group commit
+
+/// The write transaction a commit group shares, and the writes of the group that wait for its
+/// commit. Read and changed only by the holder of the writer gate.
+private final class CommitGroup: @unchecked Sendable {
+    var open = false
+    var waiting: [CheckedContinuation<Void, any Error>] = []
+}
+
+extension SQLiteStore {
+    /// One write as a member of a commit group: its work in a savepoint of the group's
+    /// transaction, then either the transaction passed on to a write that waits, or the commit
+    /// of every member so far. Answers only once its work is committed (or has failed).
+    private func writeInGroup<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
+        writesWaiting.add(1, ordering: .relaxed)
+        await writerGate.acquire()
+        writesWaiting.subtract(1, ordering: .relaxed)
+        let outcome = await runMember(body)
+        if group.open, writesWaiting.load(ordering: .relaxed) > 0, group.waiting.count + 1 < Self.largestCommitGroup {
+            switch outcome {
+            case .success(let value):
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    group.waiting.append(continuation)
+                    writerGate.release()
+                }
+                return value
+            case .failure(let error):
+                writerGate.release()
+                throw error
+            }
+        }
+        let committed = await commitGroup()
+        writerGate.release()
+        let value = try outcome.get()
+        try committed.get()
+        return value
+    }
+
+    /// Runs one member's work in a savepoint, opening the group's transaction if none is open.
+    /// On failure only the savepoint is rolled back, unless SQLite rolled back the whole
+    /// transaction itself (an interrupted statement, a full disk): then every member waiting
+    /// for the commit fails too, having changed nothing.
+    private func runMember<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async -> Result<T, any Error> {
+        do {
+            if !group.open {
+                try await writer.execute("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON")
+                group.open = true
+            }
+            try await writer.execute("SAVEPOINT restable_member")
+        } catch {
+            await abandonGroup(because: error)
+            return .failure(translated(error))
+        }
+        do {
+            let value = try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
+            // A request whose client went away (or a server that is stopping) rolls back
+            // rather than commit what nobody will hear about.
+            try Task.checkCancellation()
+            try await writer.perform { connection in
+                // Foreign keys are deferred to COMMIT; a member that left one unresolved fails
+                // here, alone, as its own COMMIT would have failed.
+                try connection.requireForeignKeysResolved()
+                try connection.executeNow("RELEASE restable_member")
+            }
+            return .success(value)
+        } catch {
+            if await writer.inAutocommitMode() {
+                await abandonGroup(because: error)
+            } else {
+                do {
+                    try await writer.execute("ROLLBACK TO restable_member; RELEASE restable_member")
+                } catch {
+                    logger.error("rollback to a savepoint failed", metadata: ["error": "\(error)"])
+                    await abandonGroup(because: error)
+                }
+            }
+            return .failure(translated(error))
+        }
+    }
+
+    /// Commits the group's transaction, if one is open, and answers every member waiting for it.
+    fileprivate func commitGroup() async -> Result<Void, any Error> {
+        guard group.open else { return .success(()) }
+        let waiting = group.waiting
+        group.waiting = []
+        group.open = false
+        let result: Result<Void, any Error>
+        do {
+            try await writer.execute("COMMIT")
+            groupCommits.add(1, ordering: .relaxed)
+            result = .success(())
+        } catch {
+            if await !writer.inAutocommitMode() { try? await writer.execute("ROLLBACK") }
+            result = .failure(translated(error))
+        }
+        for member in waiting { member.resume(with: result) }
+        return result
+    }
+
+    /// Ends the group's transaction without committing it: the members waiting for its commit
+    /// fail with `storeBusy` (retry; nothing of theirs was changed).
+    private func abandonGroup(because error: any Error) async {
+        guard group.open else { return }
+        group.open = false
+        if await !writer.inAutocommitMode() { try? await writer.execute("ROLLBACK") }
+        let waiting = group.waiting
+        group.waiting = []
+        guard !waiting.isEmpty else { return }
+        logger.warning("a write transaction shared by several requests was rolled back", metadata: ["error": "\(error)"])
+        let failure = RestableError(
+            .storeBusy, "the database rolled back the transaction this request shared with others; nothing was changed: retry the request",
+            retryAfter: 1)
+        for member in waiting { member.resume(throwing: failure) }
+    }
+
+    private func translated(_ error: any Error) -> any Error {
+        if let error = error as? SQLiteError { return SQLiteErrorMapping.translate(error, logger: logger) }
+        return error
     }
 }
