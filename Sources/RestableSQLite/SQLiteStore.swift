@@ -21,10 +21,10 @@ public struct SQLiteOpenError: Error, Sendable, CustomStringConvertible {
 /// in a write transaction cannot change under it), and a few reader connections beside it that
 /// see consistent snapshots. An in-memory database has one connection for both.
 ///
-/// With `synchronous: .full` on a file, concurrent writes share commits (group commit): each
-/// request runs its own checks and changes inside a savepoint of one open transaction, and a
-/// request that finishes while others wait for the writer leaves the transaction open for them;
-/// the last one commits for all, with one disk sync, and only then does any of them answer. A
+/// On a file, concurrent writes share commits (group commit): each request runs its own checks
+/// and changes inside a savepoint of one open transaction, and a request that finishes while
+/// others wait for the writer leaves the transaction open for them; the last one commits for
+/// all (with `synchronous: .full`, one disk sync), and only then does any of them answer. A
 /// request that fails rolls back its own savepoint only.
 public final class SQLiteStore: Store {
     /// Where the database lives.
@@ -39,7 +39,7 @@ public final class SQLiteStore: Store {
     private let readers: Mutex<[SQLiteConnection]>
     private let readerGate: AsyncGate?
     private let logger: Logger
-    /// Set for a file database whose commits are synced (`synchronous: .full`).
+    /// Set for a file database (an in-memory one has no commit worth sharing).
     private let groupCommit: Bool
     /// The transaction that the writes of a commit group share (group commit only).
     private let group = CommitGroup()
@@ -74,7 +74,7 @@ public final class SQLiteStore: Store {
         synchronous: Synchronous = .normal, logger: Logger = Logger(label: "restable.sqlite")
     ) throws {
         self.logger = logger
-        if case .file = location { groupCommit = synchronous == .full } else { groupCommit = false }
+        if case .file = location { groupCommit = true } else { groupCommit = false }
         do {
             switch location {
             case .memory:
@@ -140,8 +140,10 @@ public final class SQLiteStore: Store {
         return try await readerGate.withGate {
             let connection = readers.withLock { $0.removeLast() }
             defer { readers.withLock { $0.append(connection) } }
-            return try await transaction(on: connection, begin: "BEGIN") {
-                try await body(SQLiteSession(connection: connection, builder: builder, logger: logger))
+            return try await withTaskExecutorPreference(connection.executor) {
+                try await transaction(on: connection, begin: "BEGIN") {
+                    try await body(SQLiteSession(connection: connection, builder: builder, logger: logger))
+                }
             }
         }
     }
@@ -149,10 +151,16 @@ public final class SQLiteStore: Store {
     /// Foreign keys are checked at COMMIT (`defer_foreign_keys`), as the engine applies a delete
     /// plan set-based, in an order that may pass through states the constraints would refuse.
     public func write<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
-        if groupCommit { return try await writeInGroup(body) }
-        return try await writerGate.withGate {
-            try await transaction(on: writer, begin: "BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON") {
-                try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
+        // Counted here, before the hop to the writer's thread: a write running there must see
+        // the writes queued behind it to leave its transaction open for them.
+        if groupCommit { writesWaiting.add(1, ordering: .relaxed) }
+        // The whole transaction runs on the writer's thread (waiting for the gate there too).
+        return try await withTaskExecutorPreference(writer.executor) {
+            if groupCommit { return try await writeInGroup(body) }
+            return try await writerGate.withGate {
+                try await transaction(on: writer, begin: "BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON") {
+                    try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
+                }
             }
         }
     }
@@ -204,8 +212,8 @@ extension SQLiteStore {
     /// One write as a member of a commit group: its work in a savepoint of the group's
     /// transaction, then either the transaction passed on to a write that waits, or the commit
     /// of every member so far. Answers only once its work is committed (or has failed).
+    /// The caller has counted itself in ``writesWaiting``.
     private func writeInGroup<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
-        writesWaiting.add(1, ordering: .relaxed)
         await writerGate.acquire()
         writesWaiting.subtract(1, ordering: .relaxed)
         let outcome = await runMember(body)
