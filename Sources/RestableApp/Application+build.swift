@@ -165,15 +165,18 @@ public func isLoopback(_ host: String) -> Bool {
     return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
 }
 
+/// Refuses to serve open mounts beyond loopback (``OpenMountError``).
+func refuseOpenMounts(_ configuration: Configuration, host: String) throws {
+    guard !isLoopback(host) else { return }
+    let refused = configuration.mounts.filter { $0.authentication.isEmpty && !$0.anonymous }.map(\.path)
+    if !refused.isEmpty { throw OpenMountError(host: host, mounts: refused) }
+}
+
 /// Refuses to serve open mounts beyond loopback (``OpenMountError``), and says in the log which
 /// mounts serve everyone.
 func checkOpenMounts(_ configuration: Configuration, host: String, logger: Logger) throws {
-    let open = configuration.mounts.filter { $0.authentication.isEmpty }
-    if !isLoopback(host) {
-        let refused = open.filter { !$0.anonymous }.map(\.path)
-        if !refused.isEmpty { throw OpenMountError(host: host, mounts: refused) }
-    }
-    for mount in open {
+    try refuseOpenMounts(configuration, host: host)
+    for mount in configuration.mounts where mount.authentication.isEmpty {
         logger.notice(
             "\(mount.path) serves everyone without authentication\(mount.anonymous ? " (anonymous: true)" : " (on loopback only)")",
             metadata: ["host": "\(host)"])
@@ -183,7 +186,9 @@ func checkOpenMounts(_ configuration: Configuration, host: String, logger: Logge
 /// The whole application: store, engine, dialects and HTTP server. The CLI and the tests both
 /// call this; the store closes when the application shuts down.
 public func buildApplication(_ configuration: Configuration, options: ServeOptions) async throws -> some ApplicationProtocol {
-    try await buildApplication(configuration, store: openStore(for: configuration, logger: options.logger), options: options)
+    // Before the store opens, so that a refused start leaves no new database file behind.
+    try refuseOpenMounts(configuration, host: options.host)
+    return try await buildApplication(configuration, store: openStore(for: configuration, logger: options.logger), options: options)
 }
 
 /// The application of a configuration over a store that is already open.

@@ -176,7 +176,13 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("restable: cannot start: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        try await application.run()
+        do {
+            try await application.run()
+        } catch {
+            guard let problem = listeningProblem(error, host: host, port: port) else { throw error }
+            FileHandle.standardError.write(Data("restable: cannot start: \(problem)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -19,4 +19,36 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
+
+    /// The demo's open mounts on an address beyond loopback: refused before the database opens,
+    /// so no demo database is left behind.
+    @Test func openMountsBeyondLoopbackAreRefusedBeforeTheDatabaseIsCreated() async throws {
+        try await withTemporaryDirectory { folder in
+            let result = try IntrospectCommandTests.run(["serve", "--host", "0.0.0.0", "--port", "0"], in: folder)
+            #expect(result.status == 1)
+            #expect(result.err.contains("0.0.0.0 is not a loopback address"), "\(result.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "no restable-demo.sqlite is created")
+        }
+    }
+
+    /// A port another process listens on: one line that says so, exit status 1.
+    @Test func aPortInUseStopsTheStartSayingSo() async throws {
+        try await withTemporaryDirectory { folder in
+            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(listener) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+            }
+            #expect(bound && listen(listener, 1) == 0)
+            let port = Int(UInt16(bigEndian: address.sin_port))
+            let result = try IntrospectCommandTests.run(["serve", "--database", "sqlite::memory:", "--port", "\(port)"], in: folder)
+            #expect(result.status == 1)
+            #expect(result.err.contains("restable: cannot start: 127.0.0.1:\(port) is already in use"), "\(result.err)")
+        }
+    }
 }
