@@ -156,6 +156,26 @@ import Testing
         }
     }
 
+    /// What NIO's decoder refuses is answered in problem+json naming it, not a bare 400.
+    @Test func aRequestThatIsNotHTTPIsAnsweredInProblemJSON() async throws {
+        try await Self.withServer("idleTimeout: 30") { server in
+            let cases: [(String, String, String)] = [
+                ("GET /api/customer/\u{e9} HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 ", "invalid URL"),
+                ("GET /health HTTP/1.1\r\nHost: x\r\nX-API-Key: a\u{1}b\r\n\r\n", "HTTP/1.1 400 ", "invalid character in header"),
+                ("GET /api/" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 431 ", "80 KiB"),
+            ]
+            for (request, status, words) in cases {
+                let connection = try RawConnection(port: server.port)
+                connection.send(request)
+                let answer = connection.readUntilClosed()
+                #expect(answer.text.hasPrefix(status), "\(answer.text)")
+                #expect(answer.text.contains("application/problem+json") && answer.text.contains("malformedRequest"), "\(answer.text)")
+                #expect(answer.text.contains(words), "\(answer.text)")
+                #expect(answer.closed)
+            }
+        }
+    }
+
     @Test func sigtermDoesNotWaitForAStalledUploadBeyondTheShutdownTimeout() async throws {
         try await withTemporaryDirectory { folder in
             let file = folder.appendingPathComponent("shutdown.yaml")

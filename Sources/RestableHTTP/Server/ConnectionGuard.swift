@@ -122,6 +122,28 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// A request that is not valid HTTP/1.1 (a byte the grammar does not allow in the request
+    /// line or a header, headers over the decoder's limits): answered in problem+json, naming
+    /// what is wrong, and the connection closes. (Otherwise it would get a bare 400 without a body.)
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parseError = error as? HTTPParserError, !closing, inFlight.isEmpty else {
+            context.fireErrorCaught(error)
+            return
+        }
+        switch parseError {
+        case .invalidEOFState, .closedConnection:
+            context.fireErrorCaught(error)
+        case .headerOverflow:
+            answerAndClose(
+                context, status: .requestHeaderFieldsTooLarge, code: "malformedRequest", title: "Request header fields too large",
+                detail: "the request line and headers are larger than the server reads (80 KiB, at most 1,000 fields)")
+        default:
+            answerAndClose(
+                context, status: .badRequest, code: "malformedRequest", title: "Malformed request",
+                detail: "the request is not valid HTTP/1.1 (\(parseError.debugDescription)): the request line and headers must be ASCII, a path non-ASCII only percent-encoded")
+        }
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // The client closed its side (curl --max-time, a killed job): nobody will read an answer,
         // so the connection closes, which cancels a request in progress; one that has not
