@@ -98,4 +98,19 @@ import Testing
         #expect(MediaType.parse("application/json;")?.subtype == "json")
         #expect(MediaType.parse("application/json; ; charset=utf-8")?.parameters.first?.value == "utf-8")
     }
+
+    /// A new request id is a random version-4 UUID in lower case, as Foundation would write it.
+    @Test func newRequestIDsAreVersion4UUIDs() {
+        var seen = Set<String>()
+        for _ in 0..<1_000 {
+            let id = RestableResponder.newRequestID()
+            let groups = id.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
+            #expect(groups == [8, 4, 4, 4, 12], "\(id)")
+            #expect(id.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || $0 == 45 }, "\(id)")
+            #expect(Array(id.utf8)[14] == UInt8(ascii: "4"), "\(id)")
+            #expect("89ab".utf8.contains(Array(id.utf8)[19]), "\(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_000)
+    }
 }

@@ -44,13 +44,41 @@ public struct RestableResponder: HTTPResponder {
     /// The client's `X-Request-Id` when it is one short word of safe characters (1 to 64 of
     /// letters, digits, `-`, `_`, `.`), else a new one.
     static func requestID(_ headers: HTTPFields) -> String {
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
-        if headers[values: requestIDHeader].count == 1, let given = headers[requestIDHeader], (1...64).contains(given.count),
-            given.allSatisfy({ allowed.contains($0) })
+        if headers[values: requestIDHeader].count == 1, let given = headers[requestIDHeader], (1...64).contains(given.utf8.count),
+            given.utf8.allSatisfy(isSafe)
         {
             return given
         }
-        return UUID().uuidString.lowercased()
+        return newRequestID()
+    }
+
+    private static func isSafe(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+            true
+        default: false
+        }
+    }
+
+    /// A random version-4 UUID in lower case, written without Foundation's formatting.
+    static func newRequestID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        bytes.0 = (bytes.0 & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        bytes.1 = (bytes.1 & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+            if index == 8 || index == 12 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int((bytes.0 >> UInt64(shift)) & 0xF)])
+        }
+        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+            if index == 0 || index == 4 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int((bytes.1 >> UInt64(shift)) & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     private func answer(_ request: Request, requestID: String, caller: inout String) async -> Response {

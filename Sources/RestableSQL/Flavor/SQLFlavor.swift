@@ -38,7 +38,14 @@ public protocol SQLFlavor: Sendable {
 extension SQLFlavor {
     /// An identifier, always quoted, with embedded quotes doubled: `user` is `"user"`.
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var quoted = "\""
+        quoted.reserveCapacity(identifier.utf8.count + 2)
+        for character in identifier.unicodeScalars {
+            if character == "\"" { quoted.unicodeScalars.append("\"") }
+            quoted.unicodeScalars.append(character)
+        }
+        quoted.unicodeScalars.append("\"")
+        return quoted
     }
 }
 
