@@ -139,7 +139,9 @@ extension Engine {
         try precondition.check(row, in: resource)
         var target = KeyMap<Int>()
         target[key] = 0
-        let (plan, refused) = try await planDelete(target, of: resource, in: session)
+        var read = KeyMap<Row>()
+        read[key] = row
+        let (plan, refused) = try await planDelete(target, of: resource, targetRows: read, in: session)
         if let error = refused[key] { throw error }
         try await authorizeReach(of: plan, in: session)
         try checkRequestBudget(log.removedRows + plan.rowCount, deleting: resource)

@@ -60,7 +60,7 @@ extension Engine {
                         .planTooLarge,
                         "a lenient delete left out refused targets \(Self.maximumLenientRounds) times and still found more; nothing was changed: send it strict, or in smaller parts")
                 }
-                let (plan, refused) = try await self.planDelete(ready, of: resource, in: session)
+                let (plan, refused) = try await self.planDelete(ready, of: resource, targetRows: gathering.readyRows, in: session)
                 if refused.isEmpty {
                     accepted = plan
                 } else {
@@ -108,9 +108,18 @@ extension Engine {
         var rowsByResource: [String: KeyMap<Row>] = [:]
         for name in Set(listed.map(\.row.resource)).sorted() {
             let resource = try schema.require(name)
-            let keys = listed.filter { $0.row.resource == name }.map(\.row.key.values)
             var found = KeyMap<Row>()
-            for row in try await session.select(resource, where: .columns(resource.key, in: keys)) { found[row.key(in: resource)] = row }
+            var unread: [[Value]] = []
+            for entry in listed where entry.row.resource == name {
+                if let row = plan.remembered(entry.row.key, of: name) {
+                    found[entry.row.key] = row
+                } else {
+                    unread.append(entry.row.key.values)
+                }
+            }
+            if !unread.isEmpty {
+                for row in try await session.select(resource, where: .columns(resource.key, in: unread)) { found[row.key(in: resource)] = row }
+            }
             rowsByResource[name] = found
         }
         var changes: [Change] = []

@@ -15,11 +15,15 @@ extension Engine {
     /// checks), and the targets it refuses: a target is refused when a row that stays would
     /// still point through a restrict relationship at a row of its closure, or when its
     /// closure would clear a required column through a set-null relationship.
-    func planDelete(_ targets: KeyMap<Int>, of resource: Resource, in session: any StoreSession) async throws -> (
-        plan: DeletePlan, refused: KeyMap<RestableError>
-    ) {
+    /// `targetRows` are rows of targets already read, kept for the summary.
+    func planDelete(
+        _ targets: KeyMap<Int>, of resource: Resource, targetRows: KeyMap<Row> = KeyMap(), in session: any StoreSession
+    ) async throws -> (plan: DeletePlan, refused: KeyMap<RestableError>) {
         var plan = DeletePlan(resource: resource.name)
         plan.deleted[resource.name] = targets.mapValues { _ in 0 }
+        targetRows.forEach { key, row in
+            if targets[key] != nil { plan.remember(row, key: key, of: resource.name) }
+        }
         try await closeUnderCascade(&plan, from: [resource.name: targets.keys], in: session)
         var blocked: [RowReference: [Blocker]] = [:]
         try await findSetNulls(&plan, blocked: &blocked, in: session)
@@ -58,6 +62,7 @@ extension Engine {
                             plan.reachedFrom[child.name, default: KeyMap()][key, default: []].append(parent)
                             if plan.deleted[child.name]?[key] == nil {
                                 plan.deleted[child.name, default: KeyMap()][key] = depth + 1
+                                plan.remember(row, key: key, of: child.name)
                                 next[child.name, default: CompactKeys()].append(key)
                                 total += 1
                                 guard total <= Self.maximumPlanRows else { throw Self.planTooLarge(Self.maximumPlanRows) }
@@ -139,6 +144,7 @@ extension Engine {
             cleared.columns.formUnion(relationship.columns)
             cleared.depth = min(cleared.depth, depth)
             plan.cleared[child.name, default: KeyMap()][key] = cleared
+            plan.remember(row, key: key, of: child.name)
         }
         if let (child, reason, relationship, count) = readOnly {
             throw Self.readOnlyReached(child, reason, by: relationship, action: "clear the foreign key of", count: count)

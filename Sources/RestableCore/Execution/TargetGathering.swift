@@ -13,6 +13,8 @@ struct TargetGathering {
     private(set) var failures: FailureList
     /// Targets that exist and passed their own checks, each once, with its position in the request.
     private(set) var ready = KeyMap<Int>()
+    /// The rows of the first ready targets as read (at most `DeletePlan.rememberedRowLimit`), for the summary.
+    private(set) var readyRows = KeyMap<Row>()
     /// Every target seen.
     private var seen = KeySet()
     private var position = 0
@@ -99,6 +101,7 @@ struct TargetGathering {
         do {
             try precondition.check(row, in: resource)
             ready[key] = index
+            if readyRows.count < DeletePlan.rememberedRowLimit { readyRows[key] = row }
         } catch {
             failures.add(TargetFailure(key: key, index: index, error: error))
         }

@@ -22,6 +22,14 @@ public struct DeletePlan: Sendable {
     var cleared: [String: KeyMap<Cleared>] = [:]
     /// For each cascaded row, the rows whose cascade reached it (to trace a refusal back to its targets).
     var reachedFrom: [String: KeyMap<[RowReference]>] = [:]
+    /// Rows as the plan read them, kept for the summary (at most ``rememberedRowLimit`` in all),
+    /// so that applying the plan need not read them again. They cannot have changed since: a
+    /// plan is built and applied in one write transaction that holds (SQLite) or locks
+    /// (PostgreSQL) what it read.
+    private(set) var rows: [String: KeyMap<Row>] = [:]
+    private(set) var rememberedRows = 0
+    /// How many rows a plan keeps for its summary; the summary reads any others it lists.
+    static let rememberedRowLimit = 1_000
 
     struct Cleared: Sendable {
         var columns: Set<String>
@@ -30,6 +38,18 @@ public struct DeletePlan: Sendable {
 
     init(resource: String) {
         self.resource = resource
+    }
+
+    /// Keeps a row the plan read, for the summary, while fewer than ``rememberedRowLimit`` are kept.
+    mutating func remember(_ row: Row, key: Key, of resource: String) {
+        guard rememberedRows < Self.rememberedRowLimit, rows[resource]?[key] == nil else { return }
+        rows[resource, default: KeyMap()][key] = row
+        rememberedRows += 1
+    }
+
+    /// A row the plan read, if it kept it.
+    func remembered(_ key: Key, of resource: String) -> Row? {
+        rows[resource]?[key]
     }
 
     /// True when the plan deletes the row.
