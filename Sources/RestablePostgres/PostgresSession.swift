@@ -154,6 +154,17 @@ struct PostgresSession: StoreSession {
         return changed
     }
 
+    func delete(_ resource: Resource, where predicate: RowPredicate, returning columns: [Column]) async throws -> [Row] {
+        let predicate = predicate.withoutUnstorableText
+        if predicate.isTriviallyEmpty { return [] }
+        let types = columns.map { Optional($0.type) }
+        var deleted: [Row] = []
+        for statement in builder.delete(resource, where: predicate, returning: columns) {
+            deleted += try await rows(statement, types: types).map { Self.row($0, of: columns) }
+        }
+        return deleted
+    }
+
     /// How many rows a DELETE or UPDATE changed (each returns a 1 per row).
     private func affected(_ statement: SQLStatement) async throws -> Int {
         var counted = statement
@@ -162,8 +173,12 @@ struct PostgresSession: StoreSession {
     }
 
     static func row(_ values: [Value], of resource: Resource) -> Row {
+        row(values, of: resource.columns)
+    }
+
+    static func row(_ values: [Value], of columns: [Column]) -> Row {
         var row = Row()
-        for (column, value) in zip(resource.columns, values) { row.values[column.name] = value }
+        for (column, value) in zip(columns, values) { row.values[column.name] = value }
         return row
     }
 }

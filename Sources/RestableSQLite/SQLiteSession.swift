@@ -84,6 +84,18 @@ struct SQLiteSession: StoreSession {
         return try await run(builder.delete(resource, where: predicate))
     }
 
+    func delete(_ resource: Resource, where predicate: RowPredicate, returning columns: [Column]) async throws -> [Row] {
+        if predicate.isTriviallyEmpty { return [] }
+        let statements = builder.delete(resource, where: predicate, returning: columns)
+        let types = columns.map { Optional($0.type) }
+        let values = try await translated { connection in
+            var values: [[Value]] = []
+            for statement in statements { values += try connection.queryNow(statement, types: types) }
+            return values
+        }
+        return values.map { Self.row($0, of: columns) }
+    }
+
     /// Runs statements in one trip to the connection's thread; returns how many rows they changed.
     private func run(_ statements: [SQLStatement]) async throws -> Int {
         try await translated { connection in
@@ -94,8 +106,12 @@ struct SQLiteSession: StoreSession {
     }
 
     static func row(_ values: [Value], of resource: Resource) -> Row {
+        row(values, of: resource.columns)
+    }
+
+    static func row(_ values: [Value], of columns: [Column]) -> Row {
         var row = Row()
-        for (column, value) in zip(resource.columns, values) { row.values[column.name] = value }
+        for (column, value) in zip(columns, values) { row.values[column.name] = value }
         return row
     }
 }

@@ -94,7 +94,7 @@ public final class SQLiteStore: Store {
                 readers = Mutex(opened)
                 readerGate = AsyncGate(width: opened.count)
             }
-            try writer.executeNow("PRAGMA foreign_keys = ON; PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
+            try writer.executeNow("PRAGMA foreign_keys = ON; PRAGMA synchronous = \(synchronous.rawValue.uppercased()); PRAGMA cache_size = -65536")
         } catch let error as SQLiteError {
             let path: String
             switch location {

@@ -153,6 +153,11 @@ struct SlowDeletes: Store {
             try await Task.sleep(for: pause)
             return deleted
         }
+        func delete(_ resource: Resource, where predicate: RowPredicate, returning columns: [Column]) async throws -> [Row] {
+            let deleted = try await base.delete(resource, where: predicate, returning: columns)
+            try await Task.sleep(for: pause)
+            return deleted
+        }
         func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T { try await base.savepoint(body) }
         func serialize(on name: String) async throws { try await base.serialize(on: name) }
     }

@@ -50,6 +50,11 @@ struct DeadlineSession: StoreSession {
         return try await base.delete(resource, where: predicate)
     }
 
+    func delete(_ resource: Resource, where predicate: RowPredicate, returning columns: [Column]) async throws -> [Row] {
+        try check()
+        return try await base.delete(resource, where: predicate, returning: columns)
+    }
+
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try check()
         return try await base.savepoint(body)

@@ -46,7 +46,11 @@ extension Engine {
             selection = .rows(visible(RowPredicate(), of: resource), precondition)
         }
         let limit = options.summaryLimit ?? summaryLimit
+        let direct = deletesDirectly(resource)
         let outcome = try await run(write: true) { session in
+            if direct, case .keys(let source) = selection {
+                return try await self.deleteDirectly(source, of: resource, options: options, summaryLimit: limit, in: session)
+            }
             var gathering = TargetGathering(engine: self, resource: resource, options: options, failureLimit: self.summaryLimit)
             try await gathering.gather(selection, in: session)
             var failures = gathering.failures
@@ -74,10 +78,7 @@ extension Engine {
             try await self.authorizeReach(of: plan, in: session)
             try self.checkRequestBudget(plan.rowCount, deleting: resource)
             if let max = options.maxAffected, plan.deletedCount(of: resource.name) > max {
-                throw RestableError(
-                    .tooManyAffected,
-                    "this delete would remove \(plan.deletedCount(of: resource.name)) \(resource.name) rows, more than the \(max) allowed; nothing was deleted",
-                    resource: resource.name, count: plan.deletedCount(of: resource.name))
+                throw Self.tooManyAffected(plan.deletedCount(of: resource.name), max, resource)
             }
             if !options.dryRun { try await self.chargeHourlyBudget(plan.rowCount, deleting: resource, in: session) }
             let (changes, counts, truncated) = try await self.apply(plan, summaryLimit: limit, in: session)
@@ -88,6 +89,13 @@ extension Engine {
         }
         if !options.dryRun, outcome.kind != .none { logChange("delete", of: resource, counts: outcome.counts.logged) }
         return outcome
+    }
+
+    /// A delete of more rows of the addressed resource than the request's max-affected allows.
+    static func tooManyAffected(_ count: Int, _ max: Int, _ resource: Resource) -> RestableError {
+        RestableError(
+            .tooManyAffected, "this delete would remove \(count) \(resource.name) rows, more than the \(max) allowed; nothing was deleted",
+            resource: resource.name, count: count)
     }
 
     /// Refuses (`overBudget`, nothing changed) a delete of more rows than the caller's roles

@@ -34,6 +34,9 @@ public protocol StoreSession: Sendable {
     func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) async throws -> Int
     /// Deletes every row matching `predicate`; returns how many went.
     func delete(_ resource: Resource, where predicate: RowPredicate) async throws -> Int
+    /// Deletes every row matching `predicate`; returns each row that went, with only `columns`
+    /// (as they were before the delete), in no particular order.
+    func delete(_ resource: Resource, where predicate: RowPredicate, returning columns: [Column]) async throws -> [Row]
     /// Runs `body` inside a savepoint: if it throws, what it changed is undone and the
     /// transaction goes on.
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T

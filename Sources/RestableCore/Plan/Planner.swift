@@ -16,21 +16,27 @@ public struct Planner: Sendable {
                 .invalidKey, "\(resource.name) has no primary key, so its rows cannot be addressed one by one: list the collection instead",
                 resource: resource.name)
         }
-        let columns = resource.keyColumns
+        let names = resource.key
         let count: Int
         switch input {
         case .parts(let parts): count = parts.count
         case .values(let values): count = values.count
         }
-        guard count == columns.count else {
-            let expected = columns.map(\.name).joined(separator: ", ")
+        guard count == names.count else {
+            let expected = names.joined(separator: ", ")
             throw RestableError(
                 .invalidKey,
-                "\(resource.name) has a key of \(columns.count) part\(columns.count == 1 ? "" : "s") (\(expected)), got \(count)",
+                "\(resource.name) has a key of \(names.count) part\(names.count == 1 ? "" : "s") (\(expected)), got \(count)",
                 resource: resource.name)
         }
+        // Looked up by name per key rather than through `keyColumns`, which builds an array:
+        // a request of a million keys comes through here a million times.
         var values: [Value] = []
-        for (index, column) in columns.enumerated() {
+        values.reserveCapacity(names.count)
+        for (index, name) in names.enumerated() {
+            guard let column = resource.column(named: name) else {
+                throw RestableError(.internalError, "\(resource.name) has no key column \(name)", resource: resource.name)
+            }
             let value: Value?
             switch input {
             case .parts(let parts): value = column.type.parse(parts[index])

@@ -1,14 +1,21 @@
 /// A set of keys that stays small for the common case: single integer keys are kept as bare
 /// `Int64`s (about 16 bytes each instead of an array per key), so that a request of a million
 /// keys can remember which it has handled.
+///
+/// Integer keys inserted in ascending order (as bulk jobs usually send them) are kept in a
+/// sorted array, which costs no hashing; the first one out of order moves them into the set.
 public struct KeySet: Sendable {
+    /// Integer keys inserted so far, while each was greater than the one before (else empty).
+    private var ascending: [Int64] = []
     private var integers = Set<Int64>()
     private var others = Set<Key>()
 
     public init() {}
 
     public func contains(_ key: Key) -> Bool {
-        if key.values.count == 1, case .integer(let value) = key.values[0] { return integers.contains(value) }
+        if key.values.count == 1, case .integer(let value) = key.values[0] {
+            return integers.contains(value) || Self.search(ascending, value)
+        }
         return others.contains(key)
     }
 
@@ -16,12 +23,31 @@ public struct KeySet: Sendable {
     @discardableResult
     public mutating func insert(_ key: Key) -> Bool {
         if key.values.count == 1, case .integer(let value) = key.values[0] {
+            if integers.isEmpty {
+                if ascending.last.map({ value > $0 }) ?? true {
+                    ascending.append(value)
+                    return true
+                }
+                integers.reserveCapacity(ascending.count * 2)
+                integers.formUnion(ascending)
+                ascending = []
+            }
             return integers.insert(value).inserted
         }
         return others.insert(key).inserted
     }
 
-    public var count: Int { integers.count + others.count }
+    private static func search(_ sorted: [Int64], _ value: Int64) -> Bool {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == value
+    }
+
+    public var count: Int { ascending.count + integers.count + others.count }
     public var isEmpty: Bool { count == 0 }
 }
 

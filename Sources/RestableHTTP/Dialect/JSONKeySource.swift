@@ -10,6 +10,8 @@ public struct JSONKeySource: TargetSource {
     private var reader: JSONArrayReader
     private let resource: Resource
     private let precondition: Precondition
+    /// The key's columns as a message names them, worked out once rather than per key.
+    private let keyColumns: String
 
     /// Fails with `invalidBody` unless the body is a JSON array.
     public init(body: [UInt8], resource: Resource, precondition: Precondition = .none) throws(RestableError) {
@@ -20,6 +22,7 @@ public struct JSONKeySource: TargetSource {
             throw RestableError(.invalidBody, "the body must be a JSON array of keys: \(error)")
         }
         self.resource = resource
+        self.keyColumns = resource.key.joined(separator: ", ")
     }
 
     public mutating func next(upTo limit: Int) throws(RestableError) -> [KeyedTarget] {
@@ -67,7 +70,7 @@ public struct JSONKeySource: TargetSource {
 
     private func scalar(_ json: JSON, index: Int) throws(RestableError) -> Value {
         do {
-            return try RowRendering.value(json, column: resource.key.joined(separator: ", "))
+            return try RowRendering.value(json, column: keyColumns)
         } catch {
             throw RestableError(.invalidKey, "element \(index) of the body is not a key: \(error.message)", resource: resource.name)
         }

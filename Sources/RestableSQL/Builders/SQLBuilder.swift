@@ -97,6 +97,19 @@ public struct SQLBuilder: Sendable {
         }
     }
 
+    /// A DELETE that returns `columns` of each row it deletes, as they were, one statement per
+    /// chunk of a long list.
+    public func delete(_ resource: Resource, where predicate: RowPredicate, returning columns: [Column]) -> [SQLStatement] {
+        let list = columns.map { Writer.expression($0.name, of: resource, flavor: flavor) }.joined(separator: ", ")
+        return chunks(of: predicate).map { part in
+            var writer = Writer(flavor: flavor)
+            writer.append("DELETE FROM \(flavor.quote(resource.table))")
+            writer.append(condition: part, of: resource)
+            writer.append(" RETURNING " + list)
+            return writer.statement
+        }
+    }
+
     /// Splits the longest `tupleIn` or `oneOf` condition so that each statement stays under the bind limit.
     func chunks(of predicate: RowPredicate, reserving reserved: Int = 0) -> [RowPredicate] {
         let otherBinds = predicate.conditions.reduce(reserved) { $0 + bindCount($1) }

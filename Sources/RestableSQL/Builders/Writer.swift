@@ -22,6 +22,12 @@ struct Writer {
         sql += flavor.placeholder(binds.count)
     }
 
+    /// Binds `values` as a comma-separated list of placeholders.
+    mutating func bind(list values: [Value]) {
+        sql += flavor.placeholders(from: binds.count + 1, count: values.count)
+        binds.append(contentsOf: values)
+    }
+
     /// Appends ` WHERE ...` for a predicate on `resource` (nothing when it has no conditions).
     mutating func append(condition predicate: RowPredicate, of resource: Resource) {
         guard !predicate.conditions.isEmpty else { return }
@@ -88,10 +94,7 @@ struct Writer {
                 return
             }
             sql += operand(column, of: resource) + " IN ("
-            for (index, value) in values.enumerated() {
-                if index > 0 { sql += ", " }
-                bind(value)
-            }
+            bind(list: values)
             sql += ")"
         case .noneOf(let column, let values):
             guard !values.isEmpty else {

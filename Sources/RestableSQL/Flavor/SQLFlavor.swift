@@ -5,6 +5,8 @@ public import RestableCore
 public protocol SQLFlavor: Sendable {
     /// The placeholder for the bind at `position` (1-based): `?` or `$1`.
     func placeholder(_ position: Int) -> String
+    /// The placeholders of `count` binds from `first` on, separated by commas.
+    func placeholders(from first: Int, count: Int) -> String
     /// The column type for a declared ``ColumnType``.
     func typeName(_ type: ColumnType) -> String
     /// The declaration of a single generated integer key column, after its quoted name.
@@ -36,6 +38,10 @@ public protocol SQLFlavor: Sendable {
 }
 
 extension SQLFlavor {
+    public func placeholders(from first: Int, count: Int) -> String {
+        (first..<first + count).map(placeholder).joined(separator: ", ")
+    }
+
     /// An identifier, always quoted, with embedded quotes doubled: `user` is `"user"`.
     public func quote(_ identifier: String) -> String {
         var quoted = "\""
@@ -53,6 +59,10 @@ extension SQLFlavor {
 public struct SQLiteFlavor: SQLFlavor {
     public init() {}
     public func placeholder(_ position: Int) -> String { "?" }
+    /// Every placeholder is `?`: a list of them is one repeated string.
+    public func placeholders(from first: Int, count: Int) -> String {
+        count > 0 ? "?" + String(repeating: ", ?", count: count - 1) : ""
+    }
     public func typeName(_ type: ColumnType) -> String {
         switch type {
         case .integer, .boolean: "INTEGER"
