@@ -21,6 +21,7 @@ extension Condition {
         case .tupleIn(_, let tuples): tuples.contains { $0.contains(where: \.isUnstorableText) }
         case .after(_, let values), .before(_, let values): values.contains(where: \.isUnstorableText)
         case .anyOf(let alternatives): alternatives.contains { $0.conditions.contains(where: \.mentionsUnstorableText) }
+        case .references(_, _, let parents): parents.conditions.contains(where: \.mentionsUnstorableText)
         }
     }
 
@@ -40,6 +41,8 @@ extension Condition {
             .tupleIn(columns: columns, tuples.filter { !$0.contains(where: \.isUnstorableText) })
         case .anyOf(let alternatives):
             .anyOf(alternatives.map(\.withoutUnstorableText))
+        case .references(let columns, let parent, let parents):
+            .references(columns: columns, parent: parent, parents.withoutUnstorableText)
         default:
             // An ordering against such a text is sent as it is: the server refuses it (400).
             self

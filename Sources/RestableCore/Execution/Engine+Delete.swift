@@ -47,6 +47,7 @@ extension Engine {
         }
         let limit = options.summaryLimit ?? summaryLimit
         let direct = deletesDirectly(resource)
+        let tree = direct ? nil : reachTree(of: resource)
         let outcome = try await run(write: true) { session in
             if direct, case .keys(let source) = selection {
                 return try await self.deleteDirectly(source, of: resource, options: options, summaryLimit: limit, in: session)
@@ -55,6 +56,9 @@ extension Engine {
             try await gathering.gather(selection, in: session)
             var failures = gathering.failures
             var ready = gathering.ready
+            if let tree, !ready.isEmpty, options.handling == .lenient || failures.isEmpty {
+                return try await self.deleteTree(tree, targets: ready, failures: failures, options: options, summaryLimit: limit, in: session)
+            }
             var accepted: DeletePlan?
             var rounds = 0
             while accepted == nil, !ready.isEmpty {

@@ -23,6 +23,9 @@ public enum Condition: Sendable, Hashable {
     case before(columns: [String], [Value])
     /// At least one of the predicates holds (none: no row). Row policies use it.
     indirect case anyOf([RowPredicate])
+    /// The row's `columns` hold the key of a row of `parent` that matches the predicate
+    /// (`(columns) IN (SELECT key FROM parent WHERE ...)`): the children of a set of rows.
+    indirect case references(columns: [String], parent: Resource, RowPredicate)
 }
 
 /// Which rows a read, update or delete addresses: every condition must hold.
@@ -49,6 +52,7 @@ public struct RowPredicate: Sendable, Hashable {
             if case .tupleIn(_, let tuples) = $0 { return tuples.isEmpty }
             if case .oneOf(_, let values) = $0 { return values.isEmpty }
             if case .anyOf(let alternatives) = $0 { return alternatives.allSatisfy(\.isTriviallyEmpty) }
+            if case .references(_, _, let parents) = $0 { return parents.isTriviallyEmpty }
             return false
         }
     }

@@ -168,6 +168,7 @@ public struct SQLBuilder: Sendable {
         case .tupleIn(let columns, let tuples): columns.count == 1 && flavor.bindsListsAsArrays ? 1 : columns.count * tuples.count
         case .after(_, let values), .before(_, let values): values.count
         case .anyOf(let alternatives): alternatives.reduce(0) { $0 + $1.conditions.reduce(0) { $0 + bindCount($1) } }
+        case .references(_, _, let parents): parents.conditions.reduce(0) { $0 + bindCount($1) }
         }
     }
 }

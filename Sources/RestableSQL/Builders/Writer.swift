@@ -116,6 +116,13 @@ struct Writer {
         case .like(let column, let pattern, let negated):
             sql += flavor.matchOperand(operand(column, of: resource)) + (negated ? " NOT " : " ") + flavor.matchOperator + " "
             bind(.text(flavor.patternText(pattern)))
+        case .references(let columns, let parent, let parents):
+            let operands = columns.map { operand($0, of: resource) }
+            let keys = parent.key.map { Self.expression($0, of: parent, flavor: flavor) }
+            sql += (operands.count == 1 ? operands[0] : "(" + operands.joined(separator: ", ") + ")") + " IN (SELECT "
+            sql += keys.joined(separator: ", ") + " FROM " + flavor.quote(parent.table)
+            append(condition: parents, of: parent)
+            sql += ")"
         case .after(let columns, let values):
             appendRowComparison(columns, ">", values, of: resource)
         case .before(let columns, let values):
