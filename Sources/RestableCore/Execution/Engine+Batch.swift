@@ -30,9 +30,10 @@ extension Engine {
                 let mark = log.checkpoint
                 var attempt = log
                 do {
-                    // An insert or an update is one statement, atomic by itself; a delete may
-                    // cascade, so it runs in a savepoint.
-                    if case .delete = plan {
+                    // An insert or an update is one statement, atomic by itself; so is a delete
+                    // of a resource that nothing depends on. Any other delete may cascade, so it
+                    // runs in a savepoint.
+                    if let resource = plan.deletedResource, !self.deletesDirectly(resource) {
                         try await session.savepoint {
                             try await self.perform(plan, options: options, in: session, log: &attempt)
                         }
@@ -62,6 +63,14 @@ extension Engine {
         case update(UpdatePlan)
         case delete(resource: Resource, key: Key, precondition: Precondition)
         case deleteMatching(resource: Resource, match: RowPredicate, precondition: Precondition)
+
+        /// The resource a delete removes rows of (nil for an insert or an update).
+        var deletedResource: Resource? {
+            switch self {
+            case .delete(let resource, _, _), .deleteMatching(let resource, _, _): resource
+            case .insert, .update: nil
+            }
+        }
 
         var key: Key? {
             switch self {
@@ -137,6 +146,16 @@ extension Engine {
             throw forbiddenRow(resource, key, "delete", filter)
         }
         try precondition.check(row, in: resource)
+        if deletesDirectly(resource) {
+            // Its plan is the row alone, which was just read in this transaction.
+            try checkRequestBudget(log.removedRows + 1, deleting: resource)
+            _ = try await session.delete(resource, where: .key(key, of: resource))
+            var counts = ChangeCounts()
+            counts.add(.delete, resource.name, 1)
+            let listed = log.remaining > 0 ? [Change(resource: resource, verb: .delete, row: row)] : []
+            log.append(listed, counts: counts, truncated: listed.isEmpty, deleting: resource.name)
+            return
+        }
         var target = KeyMap<Int>()
         target[key] = 0
         var read = KeyMap<Row>()

@@ -128,7 +128,17 @@ public struct JSONParser: Sendable {
 
     private mutating func string() throws(Failure) -> String {
         index += 1
-        var scalars: [UInt8] = []
+        // Most strings hold no escape: their bytes become the string at once.
+        let start = index
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            guard let text = String(validating: bytes[start..<end], as: UTF8.self) else { throw failure("invalid UTF-8 in string") }
+            return text
+        }
+        var scalars = Array(bytes[start..<end])
+        index = end
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[index]

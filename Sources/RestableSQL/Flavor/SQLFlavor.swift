@@ -44,6 +44,7 @@ extension SQLFlavor {
 
     /// An identifier, always quoted, with embedded quotes doubled: `user` is `"user"`.
     public func quote(_ identifier: String) -> String {
+        if !identifier.utf8.contains(UInt8(ascii: "\"")) { return "\"" + identifier + "\"" }
         var quoted = "\""
         quoted.reserveCapacity(identifier.utf8.count + 2)
         for character in identifier.unicodeScalars {
