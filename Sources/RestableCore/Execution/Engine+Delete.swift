@@ -56,7 +56,9 @@ extension Engine {
             try await gathering.gather(selection, in: session)
             var failures = gathering.failures
             var ready = gathering.ready
-            if let tree, !ready.isEmpty, options.handling == .lenient || failures.isEmpty {
+            // One row with a summary is planned: reading its few dependents costs no more than
+            // naming them through their parents, and the summary needs their rows anyway.
+            if let tree, ready.count > 1 || (limit == 0 && !ready.isEmpty), options.handling == .lenient || failures.isEmpty {
                 return try await self.deleteTree(tree, targets: ready, failures: failures, options: options, summaryLimit: limit, in: session)
             }
             var accepted: DeletePlan?

@@ -200,11 +200,13 @@ public struct Engine: Sendable {
     }
 
     /// The one structured line of a committed change: who, which request, what, how many.
-    func logChange(_ change: String, of resource: Resource?, counts: [String: Int]) {
+    func logChange(_ change: String, of resource: Resource?, counts: @autoclosure () -> [String: Int]) {
+        // Built only when the line is written: a server at `warning` writes none.
+        guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = ["change": "\(change)", "principal": "\(access.callerName)"]
         if let resource { metadata["resource"] = "\(resource.name)" }
         if let requestID { metadata["request"] = "\(requestID)" }
-        for (name, count) in counts { metadata[name] = "\(count)" }
+        for (name, count) in counts() { metadata[name] = "\(count)" }
         logger.info("change committed", metadata: metadata)
     }
 
