@@ -7,9 +7,13 @@
 /// failures at the same positions, the same summary, counts and refusals.
 extension Engine {
     /// True when a delete of `resource` by keys may go straight to the database: no relationship
-    /// names it as the parent, and no delete policy of the caller limits its rows.
+    /// names it as the parent, no delete policy of the caller limits its rows, and its key is of
+    /// integers, which the database matches exactly as the engine compares them. (A text key
+    /// may match through a collation, `COLLATE NOCASE` say, a row whose key the engine holds
+    /// different: counting the rows that went could not tell, so such keys are planned.)
     func deletesDirectly(_ resource: Resource) -> Bool {
-        schema.dependents(of: resource.name).isEmpty && authorization.rows(.delete, of: resource) == nil
+        schema.dependents(of: resource.name).isEmpty && authorization.rows(.delete, of: resource) == nil && !resource.key.isEmpty
+            && resource.key.allSatisfy { name in resource.column(named: name).map { $0.type == .integer && !$0.readAsText } ?? false }
     }
 
     /// Deletes the keys `source` names, a chunk at a time, in the caller's transaction.

@@ -29,6 +29,10 @@ public struct Planner: Sendable {
                 "\(resource.name) has a key of \(names.count) part\(names.count == 1 ? "" : "s") (\(expected)), got \(count)",
                 resource: resource.name)
         }
+        // A single integer key given as an integer is already the key: its array is kept.
+        if case .values(let given) = input, names.count == 1, case .integer = given[0], resource.column(named: names[0])?.type == .integer {
+            return Key(given)
+        }
         // Looked up by name per key rather than through `keyColumns`, which builds an array:
         // a request of a million keys comes through here a million times.
         var values: [Value] = []
