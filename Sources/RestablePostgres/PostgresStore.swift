@@ -25,6 +25,13 @@ public final class PostgresStore: Store {
     let location: PostgresLocation
     private let logger: Logger
 
+    /// Whether a foreign key on the search path is deferrable but checked at once by default (an
+    /// existing table's `DEFERRABLE INITIALLY IMMEDIATE`). Only then does a write need `SET
+    /// CONSTRAINTS ALL DEFERRED`, a round trip that every write would otherwise pay (the keys
+    /// Restable creates are deferred already). Learnt on the first write, and again after
+    /// ``prepare(_:seed:)``.
+    private let deferrableImmediate = Mutex<Bool?>(nil)
+
     /// How many times a transaction runs when it keeps meeting deadlocks or serialization failures.
     public static let maximumAttempts = 5
 
@@ -70,7 +77,8 @@ public final class PostgresStore: Store {
     static let preparationLock: Int32 = 0x5245_5354
 
     public func prepare(_ schema: Schema, seed: [InsertPlan]) async throws -> [String] {
-        try await write { session in
+        defer { deferrableImmediate.withLock { $0 = nil } }
+        return try await write { session in
             guard let session = session as? PostgresSession else { return [] }
             // Servers that start together on one schema take turns: the first creates and seeds
             // the tables, the others wait for its commit and then find them.
@@ -120,7 +128,8 @@ public final class PostgresStore: Store {
         var attempt = 1
         while true {
             do {
-                return try await transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED; SET CONSTRAINTS ALL DEFERRED", locking: true, body)
+                let begin = try await deferringNeeded() ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET CONSTRAINTS ALL DEFERRED" : "BEGIN ISOLATION LEVEL READ COMMITTED"
+                return try await transaction(begin: begin, locking: true, body)
             } catch let failure as RetryableFailure {
                 guard attempt < Self.maximumAttempts else {
                     logger.warning("gave up after repeated deadlocks or serialization failures", metadata: ["attempts": "\(attempt)"])
@@ -132,6 +141,23 @@ public final class PostgresStore: Store {
                 attempt += 1
             }
         }
+    }
+
+    /// See ``deferrableImmediate``.
+    private func deferringNeeded() async throws -> Bool {
+        if let known = deferrableImmediate.withLock({ $0 }) { return known }
+        let found = try await read { session in
+            guard let session = session as? PostgresSession else { return true }
+            let rows = try await session.rows(
+                SQLStatement(
+                    """
+                    SELECT EXISTS (SELECT 1 FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+                    WHERE c.contype = 'f' AND c.condeferrable AND NOT c.condeferred AND n.nspname = ANY (current_schemas(false)))
+                    """), types: [.boolean])
+            return rows.first?.first != .boolean(false)
+        }
+        deferrableImmediate.withLock { $0 = found }
+        return found
     }
 
     public func close() async {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RestableApp
 import RestableCore
+import RestableTestSupport
 import Testing
 
 /// Rules that the demo's shape does not exercise, on schemas written for the test.
@@ -100,5 +101,44 @@ import Testing
         let (engine, reopened) = try await Self.engine(first)
         #expect(try await engine.list(ListRequest(resource: "note")).map { $0["body"] } == [.text("kept")])
         await reopened.close()
+    }
+
+    /// Two existing tables that point at each other through foreign keys that the database checks
+    /// at once unless told otherwise (`DEFERRABLE INITIALLY IMMEDIATE`): a cascade that takes
+    /// both rows passes through a moment where one points at a row that is gone, so the write
+    /// defers the checks to its commit. The keys Restable creates are deferred already, and
+    /// their writes skip that statement.
+    @Test(.enabled(if: PostgresScratch.isAvailable))
+    func aCycleOfImmediateForeignKeysInAnExistingDatabaseIsDeferredToTheCommit() async throws {
+        let scratch = try await PostgresScratch.create()
+        try await scratch.execute(
+            """
+            CREATE TABLE husband (id BIGINT PRIMARY KEY, wife_id BIGINT);
+            CREATE TABLE wife (id BIGINT PRIMARY KEY, husband_id BIGINT REFERENCES husband (id) DEFERRABLE INITIALLY IMMEDIATE);
+            ALTER TABLE husband ADD FOREIGN KEY (wife_id) REFERENCES wife (id) DEFERRABLE INITIALLY IMMEDIATE;
+            INSERT INTO husband VALUES (1, NULL), (2, NULL);
+            INSERT INTO wife VALUES (1, 1), (2, 2);
+            UPDATE husband SET wife_id = id;
+            """)
+        var configuration = try ConfigurationLoader.parse(
+            """
+            database: "sqlite::memory:"
+            resources:
+              husband: { key: id, columns: { id: integer, wife_id: integer } }
+              wife: { key: id, columns: { id: integer, husband_id: integer } }
+            relationships:
+              - { parent: husband, child: wife, columns: [husband_id], onDelete: cascade }
+              - { parent: wife, child: husband, columns: [wife_id], onDelete: cascade }
+            """, file: "test.yaml")
+        configuration.database = .postgres(scratch.location)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let (engine, store) = try await buildEngine(configuration, logger: logger)
+        let outcome = try await engine.delete(DeleteRequest(resource: "husband", key: .parts(["1"])))
+        #expect(outcome.changes.map { "\($0.verb.rawValue) \($0.resource) \($0.key)" }.sorted() == ["DELETE husband 1", "DELETE wife 1"])
+        #expect(try await engine.list(ListRequest(resource: "husband")).map { $0["id"] } == [.integer(2)])
+        #expect(try await engine.list(ListRequest(resource: "wife")).map { $0["id"] } == [.integer(2)])
+        await store.close()
+        await scratch.drop()
     }
 }

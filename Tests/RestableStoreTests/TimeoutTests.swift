@@ -73,6 +73,9 @@ import Testing
         location.statementTimeout = .milliseconds(300)
         let store = PostgresStore(location, logger: Self.logger)
         let engine = Engine(schema: Self.schema, store: store, logger: Self.logger)
+        // Connect first: the bound below is on the delete, not on a connection made while
+        // every other test loads the machine.
+        #expect(try await Self.ids(engine) == [1, 2, 3])
         let started = ContinuousClock.now
         let error = await #expect(throws: RestableError.self) { try await Self.deleteOneAndTwo(engine) }
         #expect(error?.code == .timedOut)

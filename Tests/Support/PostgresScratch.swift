@@ -31,21 +31,34 @@ public struct PostgresScratch: Sendable {
 
     /// Creates a fresh, empty schema.
     public static func create() async throws -> PostgresScratch {
-        guard var location = baseLocation else {
+        try await create(count: 1)[0]
+    }
+
+    /// Creates `count` fresh, empty schemas, taking their permits at once: a test that needs
+    /// two stores must not hold one permit while it waits for the second, or tests that each
+    /// hold one would wait for each other for ever.
+    public static func create(count: Int) async throws -> [PostgresScratch] {
+        guard let base = baseLocation else {
             throw ScratchError(message: "RESTABLE_POSTGRES_URL is not set")
         }
-        await permits.acquire()
-        let schema = "restable_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        location.schema = schema
-        location.poolSize = 3
-        let scratch = PostgresScratch(location: location, schema: schema)
+        await permits.acquire(count)
+        var made: [PostgresScratch] = []
         do {
-            try await scratch.execute("CREATE SCHEMA \"\(schema)\"")
+            for _ in 0..<count {
+                var location = base
+                let schema = "restable_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+                location.schema = schema
+                location.poolSize = 3
+                let scratch = PostgresScratch(location: location, schema: schema)
+                try await scratch.execute("CREATE SCHEMA \"\(schema)\"")
+                made.append(scratch)
+            }
         } catch {
-            await permits.release()
+            for scratch in made { await scratch.drop() }
+            await permits.release(count - made.count)
             throw error
         }
-        return scratch
+        return made
     }
 
     /// Runs SQL in the schema: one statement, or several separated by `;` at the end of a line.
@@ -130,6 +143,12 @@ public final class ScratchPostgresStore: Store, DatabaseIntrospecting {
         ScratchPostgresStore(try await PostgresScratch.create(), logger: logger)
     }
 
+    /// Two stores in fresh scratch schemas, whose permits are taken at once.
+    public static func createPair(logger: Logger) async throws -> (ScratchPostgresStore, ScratchPostgresStore) {
+        let scratches = try await PostgresScratch.create(count: 2)
+        return (ScratchPostgresStore(scratches[0], logger: logger), ScratchPostgresStore(scratches[1], logger: logger))
+    }
+
     public func prepare(_ schema: Schema, seed: [InsertPlan]) async throws -> [String] {
         try await store.prepare(schema, seed: seed)
     }
@@ -152,26 +171,27 @@ public final class ScratchPostgresStore: Store, DatabaseIntrospecting {
     }
 }
 
-/// A counting semaphore for tasks.
+/// A counting semaphore for tasks; a waiter for several permits gets them together, in the
+/// order the waiters came.
 actor Permits {
     private var available: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var waiting: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
     init(_ count: Int) { available = count }
 
-    func acquire() async {
-        if available > 0 {
-            available -= 1
+    func acquire(_ count: Int = 1) async {
+        if waiting.isEmpty && available >= count {
+            available -= count
             return
         }
-        await withCheckedContinuation { waiting.append($0) }
+        await withCheckedContinuation { waiting.append((count, $0)) }
     }
 
-    func release() {
-        if waiting.isEmpty {
-            available += 1
-        } else {
-            waiting.removeFirst().resume()
+    func release(_ count: Int = 1) {
+        available += count
+        while let first = waiting.first, first.count <= available {
+            available -= first.count
+            waiting.removeFirst().continuation.resume()
         }
     }
 }
