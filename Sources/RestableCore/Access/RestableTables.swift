@@ -22,4 +22,43 @@ public enum RestableTables {
             Column(name: "created_ms", type: .integer, required: true),
             Column(name: "expires_ms", type: .integer, required: true),
         ], optimisticLocking: .off)
+
+    /// One row per committed transaction that deleted: its id, when, who, the request, what it
+    /// addressed, its counts, and the undo that took it back (or, for an undo, what it undid).
+    public static let transactions = Resource(
+        name: "restable_transaction", key: ["id"],
+        columns: [
+            Column(name: "id", type: .text),
+            Column(name: "at_ms", type: .integer, required: true),
+            Column(name: "principal", type: .text),
+            Column(name: "request_id", type: .text),
+            Column(name: "action", type: .text, required: true),
+            Column(name: "resource", type: .text),
+            Column(name: "counts", type: .text, required: true),
+            Column(name: "row_count", type: .integer, required: true),
+            Column(name: "complete", type: .boolean, required: true),
+            Column(name: "undo_of", type: .text),
+            Column(name: "undone_by", type: .text),
+        ], optimisticLocking: .off)
+
+    /// What each journaled transaction did, a statement at a time: the rows it deleted with
+    /// their values before, the rows whose columns it set to null (with those columns), and
+    /// the rows an undo put back; in ``JournalCodec``'s text.
+    public static let journal = Resource(
+        name: "restable_journal", key: ["id"],
+        columns: [
+            Column(name: "id", type: .integer, generated: true),
+            Column(name: "transaction_id", type: .text, required: true),
+            Column(name: "resource", type: .text, required: true),
+            Column(name: "action", type: .text, required: true),
+            Column(name: "columns", type: .text, required: true),
+            Column(name: "cleared", type: .text),
+            Column(name: "row_count", type: .integer, required: true),
+            Column(name: "rows", type: .text, required: true),
+        ], optimisticLocking: .off)
+
+    /// The journal's two tables, the entries pointing at their transaction (indexed).
+    public static let journalSchema = Schema(
+        resources: [transactions, journal],
+        relationships: [Relationship(parent: transactions.name, child: journal.name, columns: ["transaction_id"], onDelete: .cascade)])
 }

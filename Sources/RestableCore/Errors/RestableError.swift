@@ -15,6 +15,8 @@ public struct RestableError: Error, Sendable, CustomStringConvertible {
     /// For errors that pass (`storeBusy`, `storeUnavailable`): how many seconds a client should
     /// wait before it sends the request again (the `Retry-After` header).
     public var retryAfter: Int?
+    /// For `undoConflict`: what stands in the way of the undo (the first ones; ``count`` has all).
+    public var conflicts: [UndoConflict] = []
 
     public init(
         _ code: Code, _ message: String, resource: String? = nil, key: Key? = nil, column: String? = nil,
@@ -41,7 +43,7 @@ extension RestableError {
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
                 storeBusy, storeUnavailable, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
-                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut
+                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut, undoConflict
         }
         private let value: Internal
 
@@ -129,6 +131,9 @@ extension RestableError {
         public static var timedOut: Self { .init(value: .timedOut) }
         /// Something failed that the client cannot fix; details are in the server log only.
         public static var internalError: Self { .init(value: .internalError) }
+        /// A journaled transaction cannot be undone exactly (see ``RestableError/conflicts``);
+        /// nothing was changed.
+        public static var undoConflict: Self { .init(value: .undoConflict) }
 
         /// The code's stable name, as sent to clients (`checksumMismatch`).
         public var description: String { value.rawValue }
@@ -151,5 +156,39 @@ public struct BlockingDependents: Sendable, Hashable {
         self.columns = columns
         self.count = count
         self.keys = keys
+    }
+}
+
+/// One reason a journaled transaction cannot be undone exactly.
+public struct UndoConflict: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        /// A row to put back has a key that a newer row holds.
+        case keyTaken
+        /// A row whose column the transaction set to null has changed since.
+        case changedSince
+        /// A row whose column the transaction set to null has been deleted since.
+        case deletedSince
+        /// A row to put back points at a parent that is gone and that the undo does not restore.
+        case parentMissing
+        /// The transaction has been undone already.
+        case alreadyUndone
+        /// The transaction is itself an undo.
+        case isUndo
+        /// The transaction touched a resource whose rows are not journaled.
+        case notJournaled
+        /// A resource the transaction touched is no longer served, or its columns changed.
+        case schemaChanged
+    }
+
+    public var kind: Kind
+    public var resource: String?
+    public var key: Key?
+    public var message: String
+
+    public init(_ kind: Kind, resource: String? = nil, key: Key? = nil, _ message: String) {
+        self.kind = kind
+        self.resource = resource
+        self.key = key
+        self.message = message
     }
 }

@@ -72,6 +72,8 @@ public struct ChangeOutcome: Sendable {
     public var kind: OutcomeKind
     /// True when nothing was committed because the request asked for a dry run.
     public var dryRun: Bool
+    /// The journal's id of the committed transaction (nil: not journaled, or nothing committed).
+    public var transaction: String?
     /// True when every failure, listed or not, is a missing row.
     private var allFailuresMissing: Bool
 

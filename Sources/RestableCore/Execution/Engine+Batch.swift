@@ -22,6 +22,7 @@ extension Engine {
         let options = request.options
         let limit = options.summaryLimit ?? summaryLimit
         let planned = plans
+        let journal = journalRecorder(dryRun: options.dryRun)
         let outcome = try await run(write: true) { session in
             var log = ChangeLog(limit: limit)
             var failures: [TargetFailure] = []
@@ -35,10 +36,10 @@ extension Engine {
                     // runs in a savepoint.
                     if let resource = plan.deletedResource, !self.deletesDirectly(resource) {
                         try await session.savepoint {
-                            try await self.perform(plan, options: options, in: session, log: &attempt)
+                            try await self.perform(plan, options: options, journal: journal, in: session, log: &attempt)
                         }
                     } else {
-                        try await self.perform(plan, options: options, in: session, log: &attempt)
+                        try await self.perform(plan, options: options, journal: journal, in: session, log: &attempt)
                     }
                     log = attempt
                     succeeded += 1
@@ -47,9 +48,12 @@ extension Engine {
                     failures.append(TargetFailure(key: plan.key, index: index, error: error))
                 }
             }
-            let outcome = try Self.committable(log.outcome(succeeded: succeeded, failures: failures, options: options), options)
+            var outcome = try Self.committable(log.outcome(succeeded: succeeded, failures: failures, options: options), options)
             for (name, rows) in log.removedRowsByResource.sorted(by: { $0.key < $1.key }) {
                 try await self.chargeHourlyBudget(rows, deleting: try self.schema.require(name), in: session)
+            }
+            if !log.removedRowsByResource.isEmpty {
+                try await self.finishJournal(journal, &outcome, action: "batch", resource: nil, in: session)
             }
             return outcome
         }
@@ -108,7 +112,9 @@ extension Engine {
         }
     }
 
-    func perform(_ plan: PlannedOperation, options: DeleteOptions, in session: any StoreSession, log: inout ChangeLog) async throws {
+    func perform(
+        _ plan: PlannedOperation, options: DeleteOptions, journal: JournalRecorder?, in session: any StoreSession, log: inout ChangeLog
+    ) async throws {
         switch plan {
         case .insert(let insert):
             log.record(.insert, [try await self.insert(insert, in: session)], of: insert.resource)
@@ -119,7 +125,7 @@ extension Engine {
                 if options.ignoreMissing { return }
                 throw Self.notFound(resource, key)
             }
-            try await removeChecked(row, of: resource, precondition: precondition, in: session, log: &log)
+            try await removeChecked(row, of: resource, precondition: precondition, journal: journal, in: session, log: &log)
         case .deleteMatching(let resource, let match, let precondition):
             let rows = try await session.select(resource, where: visible(match, of: resource), limit: 2, offset: nil)
             let described = match.conditions.compactMap { condition -> String? in
@@ -132,14 +138,15 @@ extension Engine {
                     ? RestableError(.notFound, "no \(resource.name) has \(described)", resource: resource.name)
                     : RestableError(.ambiguousMatch, "more than one \(resource.name) has \(described)", resource: resource.name)
             }
-            try await removeChecked(rows[0], of: resource, precondition: precondition, in: session, log: &log)
+            try await removeChecked(rows[0], of: resource, precondition: precondition, journal: journal, in: session, log: &log)
         }
     }
 
     /// Deletes one row of a batch by the same plan as any delete: refused when its closure is
     /// blocked, and otherwise applied, its summary added to the batch's.
     private func removeChecked(
-        _ row: Row, of resource: Resource, precondition: Precondition, in session: any StoreSession, log: inout ChangeLog
+        _ row: Row, of resource: Resource, precondition: Precondition, journal: JournalRecorder?, in session: any StoreSession,
+        log: inout ChangeLog
     ) async throws {
         let key = row.key(in: resource)
         if let filter = authorization.rows(.delete, of: resource), try await count([key], of: resource, meeting: filter, in: session) == 0 {
@@ -150,6 +157,7 @@ extension Engine {
             // Its plan is the row alone, which was just read in this transaction.
             try checkRequestBudget(log.removedRows + 1, deleting: resource)
             _ = try await session.delete(resource, where: .key(key, of: resource))
+            try await journal?.record(.delete, [row], of: resource, in: session)
             var counts = ChangeCounts()
             counts.add(.delete, resource.name, 1)
             let listed = log.remaining > 0 ? [Change(resource: resource, verb: .delete, row: row)] : []
@@ -164,7 +172,7 @@ extension Engine {
         if let error = refused[key] { throw error }
         try await authorizeReach(of: plan, in: session)
         try checkRequestBudget(log.removedRows + plan.rowCount, deleting: resource)
-        let (changes, counts, truncated) = try await apply(plan, summaryLimit: log.remaining, in: session)
+        let (changes, counts, truncated) = try await apply(plan, summaryLimit: log.remaining, journal: journal, in: session)
         log.append(changes, counts: counts, truncated: truncated, deleting: resource.name)
     }
 }

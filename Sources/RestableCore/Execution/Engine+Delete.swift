@@ -48,53 +48,67 @@ extension Engine {
         let limit = options.summaryLimit ?? summaryLimit
         let direct = deletesDirectly(resource)
         let tree = direct ? nil : reachTree(of: resource)
+        let journal = journalRecorder(dryRun: options.dryRun)
         let outcome = try await run(write: true) { session in
-            if direct, case .keys(let source) = selection {
-                return try await self.deleteDirectly(source, of: resource, options: options, summaryLimit: limit, in: session)
-            }
-            var gathering = TargetGathering(engine: self, resource: resource, options: options, failureLimit: self.summaryLimit)
-            try await gathering.gather(selection, in: session)
-            var failures = gathering.failures
-            var ready = gathering.ready
-            // One row with a summary is planned: reading its few dependents costs no more than
-            // naming them through their parents, and the summary needs their rows anyway.
-            if let tree, ready.count > 1 || (limit == 0 && !ready.isEmpty), options.handling == .lenient || failures.isEmpty {
-                return try await self.deleteTree(tree, targets: ready, failures: failures, options: options, summaryLimit: limit, in: session)
-            }
-            var accepted: DeletePlan?
-            var rounds = 0
-            while accepted == nil, !ready.isEmpty {
-                rounds += 1
-                guard rounds <= Self.maximumLenientRounds else {
-                    throw RestableError(
-                        .planTooLarge,
-                        "a lenient delete left out refused targets \(Self.maximumLenientRounds) times and still found more; nothing was changed: send it strict, or in smaller parts")
-                }
-                let (plan, refused) = try await self.planDelete(ready, of: resource, targetRows: gathering.readyRows, in: session)
-                if refused.isEmpty {
-                    accepted = plan
-                } else {
-                    for (key, error) in refused.entries { failures.add(TargetFailure(key: key, index: ready[key], error: error)) }
-                    ready = options.handling == .strict ? KeyMap() : ready.filter { refused[$0] == nil }
-                }
-            }
-            guard let plan = accepted, options.handling == .lenient || failures.isEmpty else {
-                return try Self.committable(ChangeOutcome(failures: failures, kind: failures.isEmpty ? .all : .none, dryRun: options.dryRun), options)
-            }
-            try await self.authorizeReach(of: plan, in: session)
-            try self.checkRequestBudget(plan.rowCount, deleting: resource)
-            if let max = options.maxAffected, plan.deletedCount(of: resource.name) > max {
-                throw Self.tooManyAffected(plan.deletedCount(of: resource.name), max, resource)
-            }
-            if !options.dryRun { try await self.chargeHourlyBudget(plan.rowCount, deleting: resource, in: session) }
-            let (changes, counts, truncated) = try await self.apply(plan, summaryLimit: limit, in: session)
-            let outcome = ChangeOutcome(
-                changes: changes, truncated: truncated, counts: counts, succeeded: ready.count, failures: failures,
-                kind: failures.isEmpty ? .all : .partial, dryRun: options.dryRun)
-            return try Self.committable(outcome, options)
+            var outcome = try await self.delete(
+                selection, of: resource, options: options, summaryLimit: limit, direct: direct, tree: tree, journal: journal, in: session)
+            try await self.finishJournal(journal, &outcome, action: "delete", resource: resource.name, in: session)
+            return outcome
         }
         if !options.dryRun, outcome.kind != .none { logChange("delete", of: resource, counts: outcome.counts.logged) }
         return outcome
+    }
+
+    /// The body of ``deleteMany(_:)``, in its transaction: the outcome to commit, or a
+    /// ``RollbackSignal`` carrying the outcome of a request that commits nothing.
+    private func delete(
+        _ selection: TargetGathering.Selection, of resource: Resource, options: DeleteOptions, summaryLimit limit: Int, direct: Bool,
+        tree: ReachTree?, journal: JournalRecorder?, in session: any StoreSession
+    ) async throws -> ChangeOutcome {
+        if direct, case .keys(let source) = selection {
+            return try await self.deleteDirectly(source, of: resource, options: options, summaryLimit: limit, journal: journal, in: session)
+        }
+        var gathering = TargetGathering(engine: self, resource: resource, options: options, failureLimit: self.summaryLimit)
+        try await gathering.gather(selection, in: session)
+        var failures = gathering.failures
+        var ready = gathering.ready
+        // One row with a summary is planned: reading its few dependents costs no more than
+        // naming them through their parents, and the summary needs their rows anyway.
+        if let tree, ready.count > 1 || (limit == 0 && !ready.isEmpty), options.handling == .lenient || failures.isEmpty {
+            return try await self.deleteTree(
+                tree, targets: ready, failures: failures, options: options, summaryLimit: limit, journal: journal, in: session)
+        }
+        var accepted: DeletePlan?
+        var rounds = 0
+        while accepted == nil, !ready.isEmpty {
+            rounds += 1
+            guard rounds <= Self.maximumLenientRounds else {
+                throw RestableError(
+                    .planTooLarge,
+                    "a lenient delete left out refused targets \(Self.maximumLenientRounds) times and still found more; nothing was changed: send it strict, or in smaller parts")
+            }
+            let (plan, refused) = try await self.planDelete(ready, of: resource, targetRows: gathering.readyRows, in: session)
+            if refused.isEmpty {
+                accepted = plan
+            } else {
+                for (key, error) in refused.entries { failures.add(TargetFailure(key: key, index: ready[key], error: error)) }
+                ready = options.handling == .strict ? KeyMap() : ready.filter { refused[$0] == nil }
+            }
+        }
+        guard let plan = accepted, options.handling == .lenient || failures.isEmpty else {
+            return try Self.committable(ChangeOutcome(failures: failures, kind: failures.isEmpty ? .all : .none, dryRun: options.dryRun), options)
+        }
+        try await self.authorizeReach(of: plan, in: session)
+        try self.checkRequestBudget(plan.rowCount, deleting: resource)
+        if let max = options.maxAffected, plan.deletedCount(of: resource.name) > max {
+            throw Self.tooManyAffected(plan.deletedCount(of: resource.name), max, resource)
+        }
+        if !options.dryRun { try await self.chargeHourlyBudget(plan.rowCount, deleting: resource, in: session) }
+        let (changes, counts, truncated) = try await self.apply(plan, summaryLimit: limit, journal: journal, in: session)
+        let outcome = ChangeOutcome(
+            changes: changes, truncated: truncated, counts: counts, succeeded: ready.count, failures: failures,
+            kind: failures.isEmpty ? .all : .partial, dryRun: options.dryRun)
+        return try Self.committable(outcome, options)
     }
 
     /// A delete of more rows of the addressed resource than the request's max-affected allows.
@@ -117,7 +131,9 @@ extension Engine {
     /// Applies a plan: reads the summary's rows as they are (at most `summaryLimit`), clears
     /// the set-null columns, then deletes, deepest rows first. Returns the summary, the counts,
     /// and whether the summary was capped.
-    func apply(_ plan: DeletePlan, summaryLimit: Int, in session: any StoreSession) async throws -> ([Change], ChangeCounts, Bool) {
+    func apply(
+        _ plan: DeletePlan, summaryLimit: Int, journal: JournalRecorder?, in session: any StoreSession
+    ) async throws -> ([Change], ChangeCounts, Bool) {
         let (listed, counts, total) = plan.summary(limit: max(0, summaryLimit))
         var rowsByResource: [String: KeyMap<Row>] = [:]
         for name in Set(listed.map(\.row.resource)).sorted() {
@@ -150,7 +166,11 @@ extension Engine {
             rows.forEach { key, cleared in byColumns[cleared.columns.sorted(), default: []].append(key.values) }
             for (columns, keys) in byColumns.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
                 let values = Dictionary(uniqueKeysWithValues: columns.map { ($0, Value.null) })
-                _ = try await session.update(resource, where: .columns(resource.key, in: keys), set: values)
+                let predicate = RowPredicate.columns(resource.key, in: keys)
+                if let journal, journal.journals(resource) {
+                    try await journal.record(.setNull, try await session.select(resource, where: predicate), of: resource, cleared: columns, in: session)
+                }
+                _ = try await session.update(resource, where: predicate, set: values)
             }
         }
         let deepest = plan.deleted.mapValues { rows in
@@ -167,7 +187,12 @@ extension Engine {
             let keys = rows.keys
             for chunk in keys.chunks(of: Self.chunkSize) {
                 try Task.checkCancellation()
-                _ = try await session.delete(resource, where: .columns(resource.key, in: keys.values(chunk)))
+                let predicate = RowPredicate.columns(resource.key, in: keys.values(chunk))
+                if let journal, journal.journals(resource) {
+                    try await journal.record(.delete, try await session.delete(resource, where: predicate, returning: resource.columns), of: resource, in: session)
+                } else {
+                    _ = try await session.delete(resource, where: predicate)
+                }
             }
         }
         return (changes, counts, total > listed.count)

@@ -18,8 +18,10 @@ extension Engine {
 
     /// Deletes the keys `source` names, a chunk at a time, in the caller's transaction.
     func deleteDirectly(
-        _ source: any TargetSource, of resource: Resource, options: DeleteOptions, summaryLimit: Int, in session: any StoreSession
+        _ source: any TargetSource, of resource: Resource, options: DeleteOptions, summaryLimit: Int, journal: JournalRecorder?,
+        in session: any StoreSession
     ) async throws -> ChangeOutcome {
+        let journaled = journal?.journals(resource) == true
         var source = source
         var failures = FailureList(limit: self.summaryLimit)
         var seen = KeySet()
@@ -75,11 +77,12 @@ extension Engine {
             }
             guard !targets.isEmpty else { continue }
             let predicate = visible(Self.keyed(targets.map(\.key), of: resource), of: resource)
-            if summaryLimit > 0 {
+            if summaryLimit > 0 || journaled {
                 let rows = try await session.delete(resource, where: predicate, returning: resource.columns)
                 deleted += rows.count
                 if rows.count < targets.count, !options.ignoreMissing { missing(targets, besides: rows) }
                 leading.add(rows)
+                if let journal, journaled { try await journal.record(.delete, rows, of: resource, in: session) }
             } else if options.ignoreMissing || targets.count == 1 {
                 let count = try await session.delete(resource, where: predicate)
                 deleted += count

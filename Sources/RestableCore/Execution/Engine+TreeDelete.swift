@@ -83,9 +83,9 @@ extension Engine {
     /// large, over the caller's budgets, or over max-affected.
     func deleteTree(
         _ tree: ReachTree, targets ready: KeyMap<Int>, failures: FailureList, options: DeleteOptions, summaryLimit: Int,
-        in session: any StoreSession
+        journal: JournalRecorder?, in session: any StoreSession
     ) async throws -> ChangeOutcome {
-        let applied = try await applyTree(tree, targets: ready, summaryLimit: summaryLimit, in: session)
+        let applied = try await applyTree(tree, targets: ready, summaryLimit: summaryLimit, journal: journal, in: session)
         guard applied.deleted <= Self.maximumPlanRows else { throw Self.planTooLarge(Self.maximumPlanRows) }
         let resource = tree.nodes[0].resource
         let touched = applied.deleted + applied.detached
@@ -109,7 +109,9 @@ extension Engine {
 
     /// Deletes the `ready` targets (rows of the tree's root that exist and passed their own
     /// checks) and everything below them, a chunk of targets at a time.
-    func applyTree(_ tree: ReachTree, targets ready: KeyMap<Int>, summaryLimit: Int, in session: any StoreSession) async throws -> TreeApplied {
+    func applyTree(
+        _ tree: ReachTree, targets ready: KeyMap<Int>, summaryLimit: Int, journal: JournalRecorder?, in session: any StoreSession
+    ) async throws -> TreeApplied {
         let root = tree.nodes[0].resource
         let limit = max(0, summaryLimit)
         var deleted = Array(repeating: 0, count: tree.nodes.count)
@@ -130,14 +132,23 @@ extension Engine {
                 let node = tree.nodes[index]
                 for (which, detach) in tree.detaches.enumerated() where detach.parent == index {
                     let predicate = RowPredicate([.references(columns: detach.relationship.columns, parent: node.resource, rows[index])])
-                    if limit > 0 { detachedRows[which].add(try await session.select(detach.resource, where: predicate)) }
+                    let journaled = journal?.journals(detach.resource) == true
+                    if limit > 0 || journaled {
+                        let before = try await session.select(detach.resource, where: predicate)
+                        detachedRows[which].add(before)
+                        if let journal, journaled {
+                            try await journal.record(.setNull, before, of: detach.resource, cleared: detach.relationship.columns, in: session)
+                        }
+                    }
                     let cleared = Dictionary(uniqueKeysWithValues: detach.relationship.columns.map { ($0, Value.null) })
                     detached[which] += try await session.update(detach.resource, where: predicate, set: cleared)
                 }
-                if limit > 0 {
+                let journaled = journal?.journals(node.resource) == true
+                if limit > 0 || journaled {
                     let gone = try await session.delete(node.resource, where: rows[index], returning: node.resource.columns)
                     deleted[index] += gone.count
                     deletedRows[index].add(gone)
+                    if let journal, journaled { try await journal.record(.delete, gone, of: node.resource, in: session) }
                 } else {
                     deleted[index] += try await session.delete(node.resource, where: rows[index])
                 }

@@ -27,6 +27,10 @@ public struct Engine: Sendable {
     /// How many keys (or batch operations) one request may name; more is refused
     /// (`planTooLarge`) before anything changes.
     public var maximumKeys = Engine.defaultMaximumKeys
+    /// The journal of deletes (nil: none): every committed transaction that deletes records,
+    /// in itself, each row it deleted and each column it set to null, so that it can be shown
+    /// and undone. Needs ``RestableTables/journalSchema``'s tables.
+    public var journal: JournalSettings?
     /// When the request this engine value serves must be done (set by ``acting(as:requestID:)``).
     private var deadline: ContinuousClock.Instant?
 
@@ -197,6 +201,25 @@ public struct Engine: Sendable {
         return RestableError(
             .forbidden, "\(who) may not \(action) \(resource.name) \(key): it does not meet \(filter.described)",
             resource: resource.name, key: key)
+    }
+
+    /// The journal of a write about to start: nil when there is none, or for a dry run (which
+    /// commits nothing).
+    func journalRecorder(dryRun: Bool) -> JournalRecorder? {
+        guard let journal, !dryRun else { return nil }
+        return JournalRecorder(transaction: TransactionID.make(at: clock()), settings: journal)
+    }
+
+    /// Ends a journaled transaction that deleted: writes its own row and names it in the outcome.
+    func finishJournal(
+        _ recorder: JournalRecorder?, _ outcome: inout ChangeOutcome, action: String, resource: String?, undoOf: String? = nil,
+        in session: any StoreSession
+    ) async throws {
+        guard let recorder, outcome.counts.total > 0 else { return }
+        try await recorder.finish(
+            action: action, resource: resource, counts: outcome.counts, principal: authorization.principal?.name, requestID: requestID,
+            at: clock(), undoOf: undoOf, in: session)
+        outcome.transaction = recorder.transaction
     }
 
     /// The one structured line of a committed change: who, which request, what, how many.

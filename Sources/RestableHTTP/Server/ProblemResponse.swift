@@ -22,6 +22,7 @@ public enum ProblemResponse {
         if let column = error.column { members.append(("column", .string(column))) }
         if !error.blockers.isEmpty { members.append(("dependents", dependents(error.blockers))) }
         if let count = error.count { members.append(("count", .integer(Int64(count)))) }
+        if !error.conflicts.isEmpty { members.append(("conflicts", conflicts(error.conflicts))) }
         members += extra
         var headers: HTTPFields = [:]
         if let allow { headers[.allow] = allow }
@@ -40,13 +41,24 @@ public enum ProblemResponse {
         })
     }
 
+    /// What stands in the way of an undo: each conflict's kind, resource, key and message.
+    public static func conflicts(_ conflicts: [UndoConflict]) -> JSON {
+        .array(conflicts.map { conflict in
+            var members: [(String, JSON)] = [("kind", .string(conflict.kind.rawValue))]
+            if let resource = conflict.resource { members.append(("resource", .string(resource))) }
+            if let key = conflict.key { members.append(("key", RowRendering.json(key))) }
+            members.append(("detail", .string(conflict.message)))
+            return .object(members)
+        })
+    }
+
     /// The HTTP status of each error code under the standards-following (native) dialect.
     public static func status(of code: RestableError.Code) -> HTTPResponse.Status {
         switch code {
         case .notFound, .unknownResource: .notFound
         case .checksumMismatch: .preconditionFailed
         case .checksumRequired: .init(code: 428, reasonPhrase: "Precondition Required")
-        case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch: .conflict
+        case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch, .undoConflict: .conflict
         case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout
@@ -97,6 +109,7 @@ public enum ProblemResponse {
         case .forbidden: "Forbidden"
         case .overBudget: "Row budget exceeded"
         case .rateLimited: "Too many requests"
+        case .undoConflict: "Cannot undo exactly"
         default: "Internal error"
         }
     }

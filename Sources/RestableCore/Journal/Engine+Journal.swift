@@ -1,0 +1,409 @@
+/// The journal's reads (the transactions, one with every row it touched) and its undo.
+extension Engine {
+    /// Journaled transactions, newest first, that match `query` and whose every resource the
+    /// caller may read.
+    public func transactions(_ query: TransactionQuery) async throws(RestableError) -> [JournaledTransaction] {
+        try requireJournal()
+        guard query.limit > 0 else { return [] }
+        var conditions: [Condition] = []
+        if let resource = query.resource { conditions.append(.compare(column: "resource", .eq, .text(resource))) }
+        if let principal = query.principal { conditions.append(.compare(column: "principal", .eq, .text(principal))) }
+        if let since = query.since { conditions.append(.compare(column: "at_ms", .gte, .integer(since))) }
+        if let until = query.until { conditions.append(.compare(column: "at_ms", .lt, .integer(until))) }
+        let authorization = self.authorization
+        let base = conditions
+        return try await run(write: false) { session in
+            var found: [JournaledTransaction] = []
+            var before = query.before
+            // Transactions the caller may not read are skipped; pages are read until the limit
+            // is met or the journal ends.
+            while found.count < query.limit {
+                var page = base
+                if let before { page.append(.compare(column: "id", .lt, .text(before))) }
+                let rows = try await session.select(
+                    RestableTables.transactions, where: RowPredicate(page), order: [SortKey("id", descending: true)], limit: query.limit,
+                    offset: nil)
+                for row in rows {
+                    let transaction = try JournaledTransaction(row)
+                    if transaction.counts.resources.allSatisfy({ authorization.allows(.read, on: $0) }) {
+                        found.append(transaction)
+                        if found.count == query.limit { break }
+                    }
+                }
+                guard rows.count == query.limit, case .text(let last) = rows.last?["id"] else { break }
+                before = last
+            }
+            return found
+        }
+    }
+
+    /// One journaled transaction with every row it touched, or `notFound`; `forbidden` unless
+    /// the caller may read every resource it touched.
+    public func transaction(_ id: String) async throws(RestableError) -> (JournaledTransaction, [JournalEntry]) {
+        try requireJournal()
+        let found = try await run(write: false) { session in
+            try await self.load(id, in: session)
+        }
+        for resource in found.0.counts.resources where !authorization.allows(.read, on: resource) {
+            throw RestableError(
+                .forbidden, "\(authorization.principal.map(Authorization.who) ?? "the caller") may not read \(resource), which transaction \(id) touched",
+                resource: resource)
+        }
+        return found
+    }
+
+    /// Puts back, in one transaction, every row that a journaled transaction deleted (parents
+    /// first, with the values they had) and every column it set to null. Refuses with
+    /// `undoConflict`, changing nothing, when it cannot do so exactly. The undo is journaled
+    /// too (it cannot itself be undone: delete the rows again instead).
+    public func undo(_ request: UndoRequest) async throws(RestableError) -> ChangeOutcome {
+        try requireJournal()
+        let limit = request.summaryLimit ?? summaryLimit
+        let recorder = journalRecorder(dryRun: request.dryRun)
+        let id = request.transaction
+        let outcome = try await run(write: true) { session in
+            // Two undos of one transaction take turns; the second finds it undone.
+            try await session.serialize(on: "restable-undo:\(id)")
+            let (transaction, entries) = try await self.load(id, in: session)
+            let restoring = try await self.checkUndo(transaction, entries, in: session)
+            var log = ChangeLog(limit: limit)
+            for (resource, entry) in restoring.reversed() {
+                switch entry.action {
+                case .delete:
+                    for row in entry.rows {
+                        _ = try await session.insert(resource, values: row.values)
+                    }
+                    if let filter = self.authorization.rows(.insert, of: resource) {
+                        let keys = entry.rows.map { $0.key(in: resource) }
+                        if let key = keys.first, try await self.count(keys, of: resource, meeting: filter, in: session) != keys.count {
+                            throw self.forbiddenRow(resource, key, "insert", filter)
+                        }
+                    }
+                    try await recorder?.record(.restore, entry.rows, of: resource, in: session)
+                    log.record(.insert, entry.rows, of: resource)
+                case .setNull:
+                    var restored: [Row] = []
+                    for before in entry.rows {
+                        let values = Dictionary(uniqueKeysWithValues: entry.cleared.map { ($0, before[$0]) })
+                        _ = try await session.update(resource, where: .key(before.key(in: resource), of: resource), set: values)
+                        restored.append(before)
+                    }
+                    if let filter = self.authorization.rows(.update, of: resource) {
+                        let keys = restored.map { $0.key(in: resource) }
+                        if let key = keys.first, try await self.count(keys, of: resource, meeting: filter, in: session) != keys.count {
+                            throw self.forbiddenRow(resource, key, "update", filter)
+                        }
+                    }
+                    if let recorder {
+                        let nulled = entry.rows.map { row in
+                            var after = row
+                            for column in entry.cleared { after[column] = .null }
+                            return after
+                        }
+                        try await recorder.record(.unsetNull, nulled, of: resource, cleared: entry.cleared, in: session)
+                    }
+                    log.record(.update, restored, of: resource)
+                case .restore, .unsetNull:
+                    throw RestableError(.internalError, "an undo's journal entry was taken for a delete's")
+                }
+            }
+            var outcome = try Self.committable(log.outcome(succeeded: 1, failures: [], options: DeleteOptions(dryRun: request.dryRun)), DeleteOptions(dryRun: request.dryRun))
+            if let recorder {
+                let marked = try await session.update(
+                    RestableTables.transactions,
+                    where: RowPredicate([.compare(column: "id", .eq, .text(id)), .isNull(column: "undone_by", true)]),
+                    set: ["undone_by": .text(recorder.transaction)])
+                guard marked == 1 else { throw Self.undoConflicts([UndoConflict(.alreadyUndone, "transaction \(id) has been undone already")], id) }
+                try await self.finishJournal(recorder, &outcome, action: "undo", resource: transaction.resource, undoOf: id, in: session)
+            }
+            return outcome
+        }
+        if !request.dryRun { logChange("undo", of: nil, counts: outcome.counts.logged) }
+        return outcome
+    }
+
+    private func requireJournal() throws(RestableError) {
+        guard journal != nil else {
+            throw RestableError(.notFound, "this server keeps no journal of deletes (journal: false in its configuration)")
+        }
+    }
+
+    /// The transaction's row and its entries in the order they were written.
+    private func load(_ id: String, in session: any StoreSession) async throws -> (JournaledTransaction, [JournalEntry]) {
+        guard TransactionID.isWellFormed(id),
+            let row = try await session.select(RestableTables.transactions, where: RowPredicate([.compare(column: "id", .eq, .text(id))])).first
+        else {
+            throw RestableError(.notFound, "no journaled transaction has the id '\(id)'")
+        }
+        let transaction = try JournaledTransaction(row)
+        let rows = try await session.select(
+            RestableTables.journal, where: RowPredicate([.compare(column: "transaction_id", .eq, .text(id))]), order: [SortKey("id")],
+            limit: nil, offset: nil)
+        return (transaction, try rows.map(JournalEntry.init))
+    }
+
+    /// The entries an undo of `transaction` applies, each with its resource as served now, in
+    /// the order they were written; or `undoConflict` naming everything that stands in the way.
+    private func checkUndo(
+        _ transaction: JournaledTransaction, _ entries: [JournalEntry], in session: any StoreSession
+    ) async throws -> [(Resource, JournalEntry)] {
+        let id = transaction.id
+        var conflicts: [UndoConflict] = []
+        if let undo = transaction.undoneBy { conflicts.append(UndoConflict(.alreadyUndone, "transaction \(id) has been undone already, by \(undo)")) }
+        if let undone = transaction.undoOf {
+            conflicts.append(UndoConflict(.isUndo, "transaction \(id) is the undo of \(undone); an undo cannot be undone: delete the rows again"))
+        }
+        if !transaction.complete {
+            let missing = transaction.counts.resources.filter { name in !entries.contains { $0.resource == name } }
+            conflicts.append(
+                UndoConflict(
+                    .notJournaled, resource: missing.first,
+                    "transaction \(id) touched rows that were not journaled (\(missing.joined(separator: ", "))): it cannot be put back whole"))
+        }
+        guard conflicts.isEmpty else { throw Self.undoConflicts(conflicts, id) }
+        var restoring: [(Resource, JournalEntry)] = []
+        for entry in entries {
+            guard let resource = schema.resource(named: entry.resource) else {
+                conflicts.append(UndoConflict(.schemaChanged, resource: entry.resource, "\(entry.resource) is no longer served"))
+                continue
+            }
+            guard Set(entry.columns) == Set(resource.columnNames) else {
+                conflicts.append(
+                    UndoConflict(
+                        .schemaChanged, resource: resource.name,
+                        "the columns of \(resource.name) are not those it had when transaction \(id) ran (\(entry.columns.joined(separator: ", ")))"))
+                continue
+            }
+            try authorization.require(entry.action == .delete ? .insert : .update, on: resource)
+            restoring.append((resource, entry))
+        }
+        guard conflicts.isEmpty else { throw Self.undoConflicts(conflicts, id) }
+        // What the undo puts back, by resource: each key, for the parents of restored rows.
+        var restored: [String: KeySet] = [:]
+        for (resource, entry) in restoring where entry.action == .delete {
+            for row in entry.rows { restored[resource.name, default: KeySet()].insert(row.key(in: resource)) }
+        }
+        for (resource, entry) in restoring {
+            let keys = entry.rows.map { $0.key(in: resource) }
+            var current = KeyMap<Row>()
+            for chunk in stride(from: 0, to: keys.count, by: Self.chunkSize) {
+                let part = keys[chunk..<min(keys.count, chunk + Self.chunkSize)]
+                for row in try await session.select(resource, where: .columns(resource.identity, in: part.map(\.values))) {
+                    current[row.key(in: resource)] = row
+                }
+            }
+            switch entry.action {
+            case .delete:
+                for row in entry.rows where !resource.key.isEmpty {
+                    let key = row.key(in: resource)
+                    if current[key] != nil {
+                        conflicts.append(UndoConflict(.keyTaken, resource: resource.name, key: key, "\(resource.name) \(key) exists again: a newer row holds its key"))
+                    }
+                }
+                for column in resource.columns where column.unique {
+                    let values = entry.rows.map { $0[column.name] }.filter { !$0.isNull }
+                    guard !values.isEmpty else { continue }
+                    for taken in try await session.select(resource, where: RowPredicate([.oneOf(column: column.name, values)])) {
+                        let key = taken.key(in: resource)
+                        conflicts.append(
+                            UndoConflict(
+                                .keyTaken, resource: resource.name, key: key,
+                                "\(resource.name) \(key) now holds \(column.name) '\(taken[column.name])', which a row to put back had"))
+                    }
+                }
+            case .setNull:
+                for before in entry.rows {
+                    let key = before.key(in: resource)
+                    var expected = before
+                    for column in entry.cleared { expected[column] = .null }
+                    guard let now = current[key] else {
+                        conflicts.append(UndoConflict(.deletedSince, resource: resource.name, key: key, "\(resource.name) \(key) has been deleted since"))
+                        continue
+                    }
+                    if Checksum.of(now, in: resource) != Checksum.of(expected, in: resource) {
+                        conflicts.append(UndoConflict(.changedSince, resource: resource.name, key: key, "\(resource.name) \(key) has changed since"))
+                    }
+                }
+            case .restore, .unsetNull:
+                break
+            }
+            try await checkParents(of: entry, resource, restored: restored, conflicts: &conflicts, in: session)
+        }
+        guard conflicts.isEmpty else { throw Self.undoConflicts(conflicts, id) }
+        return restoring
+    }
+
+    /// Adds a `parentMissing` conflict for each row the entry puts back (or each column it sets
+    /// back) that names a parent which neither exists nor is put back by the undo.
+    private func checkParents(
+        of entry: JournalEntry, _ resource: Resource, restored: [String: KeySet], conflicts: inout [UndoConflict], in session: any StoreSession
+    ) async throws {
+        for relationship in schema.references(of: resource.name) {
+            guard let parent = schema.resource(named: relationship.parent), parent.key.count == relationship.columns.count else { continue }
+            if entry.action == .setNull, !relationship.columns.contains(where: entry.cleared.contains) { continue }
+            var wanted = KeyMap<Key>()
+            var keys: [Key] = []
+            for row in entry.rows {
+                let values = row.values(of: relationship.columns)
+                guard !values.contains(where: \.isNull) else { continue }
+                let parentKey = Key(values)
+                if restored[parent.name]?.contains(parentKey) == true { continue }
+                if wanted[parentKey] == nil {
+                    wanted[parentKey] = row.key(in: resource)
+                    keys.append(parentKey)
+                }
+            }
+            guard !keys.isEmpty else { continue }
+            var present = KeySet()
+            for chunk in stride(from: 0, to: keys.count, by: Self.chunkSize) {
+                let part = keys[chunk..<min(keys.count, chunk + Self.chunkSize)]
+                for row in try await session.select(parent, where: .columns(parent.key, in: part.map(\.values))) { present.insert(row.key(in: parent)) }
+            }
+            for parentKey in keys where !present.contains(parentKey) {
+                let child = wanted[parentKey]!
+                conflicts.append(
+                    UndoConflict(
+                        .parentMissing, resource: resource.name, key: child,
+                        "\(resource.name) \(child) points at \(parent.name) \(parentKey), which is gone and which the undo does not put back"))
+            }
+        }
+    }
+
+    /// The `undoConflict` error of a transaction: the first conflicts listed, all counted.
+    static func undoConflicts(_ conflicts: [UndoConflict], _ id: String) -> RestableError {
+        var error = RestableError(
+            .undoConflict,
+            conflicts.count == 1
+                ? "transaction \(id) cannot be undone exactly: \(conflicts[0].message); nothing was changed"
+                : "transaction \(id) cannot be undone exactly: \(conflicts.count) conflicts, the first: \(conflicts[0].message); nothing was changed",
+            count: conflicts.count)
+        error.conflicts = Array(conflicts.prefix(100))
+        return error
+    }
+}
+
+/// A request to undo a journaled transaction.
+public struct UndoRequest: Sendable {
+    public var transaction: String
+    /// Checks and applies the undo, reports it, and rolls it back.
+    public var dryRun: Bool
+    /// How many rows the summary lists (nil: the engine's limit).
+    public var summaryLimit: Int?
+
+    public init(transaction: String, dryRun: Bool = false, summaryLimit: Int? = nil) {
+        self.transaction = transaction
+        self.dryRun = dryRun
+        self.summaryLimit = summaryLimit
+    }
+}
+
+/// Which journaled transactions to list: newest first, `limit` of them, older than `before`
+/// (the id of the last one of the previous page) when given.
+public struct TransactionQuery: Sendable, Hashable {
+    /// The resource a delete addressed (a batch addresses none).
+    public var resource: String?
+    public var principal: String?
+    /// Milliseconds since 1970: at or after.
+    public var since: Int64?
+    /// Milliseconds since 1970: before.
+    public var until: Int64?
+    public var limit: Int
+    public var before: String?
+
+    public init(resource: String? = nil, principal: String? = nil, since: Int64? = nil, until: Int64? = nil, limit: Int = 50, before: String? = nil) {
+        self.resource = resource
+        self.principal = principal
+        self.since = since
+        self.until = until
+        self.limit = limit
+        self.before = before
+    }
+}
+
+/// A journaled transaction: what the journal keeps of it besides its rows.
+public struct JournaledTransaction: Sendable, Hashable {
+    public var id: String
+    /// Milliseconds since 1970.
+    public var at: Int64
+    public var principal: String?
+    public var requestID: String?
+    /// `delete`, `batch` or `undo`.
+    public var action: String
+    /// The resource a delete addressed.
+    public var resource: String?
+    public var counts: ChangeCounts
+    /// True when every row it touched is journaled (no resource said `journal: false`).
+    public var complete: Bool
+    /// For an undo: the transaction it undid.
+    public var undoOf: String?
+    /// The undo that took it back.
+    public var undoneBy: String?
+
+    init(_ row: Row) throws(RestableError) {
+        func text(_ column: String) -> String? {
+            if case .text(let value) = row[column] { return value }
+            return nil
+        }
+        guard let id = text("id"), case .integer(let at) = row["at_ms"], let action = text("action"), let counts = text("counts"),
+            case .boolean(let complete) = row["complete"]
+        else { throw JournaledTransaction.corrupt }
+        self.id = id
+        self.at = at
+        self.principal = text("principal")
+        self.requestID = text("request_id")
+        self.action = action
+        self.resource = text("resource")
+        do {
+            self.counts = try TransactionCounts.counts(JournalCodec.decode(counts))
+        } catch {
+            throw JournaledTransaction.corrupt
+        }
+        self.complete = complete
+        self.undoOf = text("undo_of")
+        self.undoneBy = text("undone_by")
+    }
+
+    static let corrupt = RestableError(.internalError, "the journal holds a transaction that Restable did not write")
+}
+
+/// One statement's worth of a journaled transaction: rows of one resource and what was done.
+public struct JournalEntry: Sendable, Hashable {
+    public var resource: String
+    public var action: JournalAction
+    /// The columns the journal holds, in the order it holds them.
+    public var columns: [String]
+    /// For a set-null (or its undo): the columns set to null (or set back).
+    public var cleared: [String]
+    /// Each row as it was before the statement (for a restore, as it was put back).
+    public var rows: [Row]
+
+    init(_ row: Row) throws(RestableError) {
+        guard case .text(let resource) = row["resource"], case .text(let action) = row["action"], let kind = JournalAction(rawValue: action),
+            case .text(let columns) = row["columns"], case .text(let rows) = row["rows"]
+        else { throw JournaledTransaction.corrupt }
+        do {
+            let names = try Self.names(columns)
+            var cleared: [String] = []
+            if case .text(let text) = row["cleared"] { cleared = try Self.names(text) }
+            self.resource = resource
+            self.action = kind
+            self.columns = names
+            self.cleared = cleared
+            self.rows = try JournalCodec.decode(rows).map { values throws(JournalCorrupt) -> Row in
+                guard values.count == names.count else { throw JournalCorrupt() }
+                return Row(Dictionary(uniqueKeysWithValues: zip(names, values)))
+            }
+        } catch {
+            throw JournaledTransaction.corrupt
+        }
+    }
+
+    private static func names(_ text: String) throws(JournalCorrupt) -> [String] {
+        let rows = try JournalCodec.decode(text)
+        guard rows.count == 1 else { throw JournalCorrupt() }
+        return try rows[0].map { value throws(JournalCorrupt) -> String in
+            guard case .text(let name) = value else { throw JournalCorrupt() }
+            return name
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// Which deletes the engine journals (see ``Engine/journal``).
+public struct JournalSettings: Sendable, Hashable {
+    /// Resources that say `journal: false`: their rows are not kept, and a transaction that
+    /// touched them cannot be undone.
+    public var unjournaled: Set<String>
+
+    public init(unjournaled: Set<String> = []) {
+        self.unjournaled = unjournaled
+    }
+}
+
+/// What a journal entry records.
+public enum JournalAction: String, Sendable, Hashable {
+    /// Rows deleted, with every value they had.
+    case delete = "DELETE"
+    /// Rows whose `cleared` columns were set to null, with every value they had before.
+    case setNull = "UPDATE"
+    /// Rows an undo put back, with the values they were given.
+    case restore = "INSERT"
+    /// Rows whose columns an undo set back from null, with the values they had before.
+    case unsetNull = "RESTORE"
+}
+
+/// Writes the journal of one write transaction, in that transaction: a failed request, a
+/// strict refusal or a dry run rolls its entries back with everything else.
+struct JournalRecorder: Sendable {
+    let transaction: String
+    let settings: JournalSettings
+
+    /// True when rows of `resource` are journaled.
+    func journals(_ resource: Resource) -> Bool {
+        !settings.unjournaled.contains(resource.name)
+    }
+
+    /// Records rows of `resource` (each with every column) as one entry.
+    func record(_ action: JournalAction, _ rows: [Row], of resource: Resource, cleared: [String] = [], in session: any StoreSession) async throws {
+        guard !rows.isEmpty, journals(resource) else { return }
+        let names = resource.columns.map(\.name)
+        var values: [String: Value] = [
+            "transaction_id": .text(transaction), "resource": .text(resource.name), "action": .text(action.rawValue),
+            "columns": .text(JournalCodec.encode([names.map(Value.text)])), "row_count": .integer(Int64(rows.count)),
+            "rows": .text(JournalCodec.encode(rows.map { $0.values(of: names) })),
+        ]
+        if !cleared.isEmpty { values["cleared"] = .text(JournalCodec.encode([cleared.map(Value.text)])) }
+        _ = try await session.insert(RestableTables.journal, values: values)
+    }
+
+    /// Writes the transaction's own row, once its entries are written.
+    func finish(
+        action: String, resource: String?, counts: ChangeCounts, principal: String?, requestID: String?, at: Int64, undoOf: String? = nil,
+        in session: any StoreSession
+    ) async throws {
+        let complete = counts.resources.allSatisfy { !settings.unjournaled.contains($0) }
+        _ = try await session.insert(
+            RestableTables.transactions,
+            values: [
+                "id": .text(transaction), "at_ms": .integer(at), "principal": principal.map(Value.text) ?? .null,
+                "request_id": requestID.map(Value.text) ?? .null, "action": .text(action), "resource": resource.map(Value.text) ?? .null,
+                "counts": .text(JournalCodec.encode(TransactionCounts.rows(counts))), "row_count": .integer(Int64(counts.total)),
+                "complete": .boolean(complete), "undo_of": undoOf.map(Value.text) ?? .null,
+            ])
+    }
+}
+
+/// A transaction's counts as journal rows: `[resource, verb, count]`.
+enum TransactionCounts {
+    static func rows(_ counts: ChangeCounts) -> [[Value]] {
+        counts.resources.flatMap { resource in
+            counts.verbs(of: resource).map { verb, count in [.text(resource), .text(verb.rawValue), .integer(Int64(count))] }
+        }
+    }
+
+    static func counts(_ rows: [[Value]]) throws(JournalCorrupt) -> ChangeCounts {
+        var counts = ChangeCounts()
+        for row in rows {
+            guard row.count == 3, case .text(let resource) = row[0], case .text(let name) = row[1], let verb = ChangeVerb(rawValue: name),
+                case .integer(let count) = row[2]
+            else { throw JournalCorrupt() }
+            counts.add(verb, resource, Int(count))
+        }
+        return counts
+    }
+}
+
+/// Transaction ids: the commit's time in milliseconds (13 digits, so that ids sort by time)
+/// and 48 random bits, `1764982800123-3fa9c2b1d07e`.
+public enum TransactionID {
+    static func make(at milliseconds: Int64) -> String {
+        let time = String(max(0, milliseconds))
+        var random = String(UInt64.random(in: 0..<(1 << 48)), radix: 16)
+        random = String(repeating: "0", count: 12 - random.count) + random
+        return String(repeating: "0", count: max(0, 13 - time.count)) + time + "-" + random
+    }
+
+    /// True when `text` has the shape of an id (13 digits, a dash, 12 lowercase hex digits).
+    public static func isWellFormed(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 26, bytes[13] == UInt8(ascii: "-") else { return false }
+        return bytes[..<13].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            && bytes[14...].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+}
