@@ -107,7 +107,8 @@ extension Engine {
                     throw RestableError(.internalError, "an undo's journal entry was taken for a delete's")
                 }
             }
-            var outcome = try Self.committable(log.outcome(succeeded: 1, failures: [], options: DeleteOptions(dryRun: request.dryRun)), DeleteOptions(dryRun: request.dryRun))
+            let options = DeleteOptions(dryRun: request.dryRun)
+            var outcome = try Self.committable(log.outcome(succeeded: 1, failures: [], options: options), options)
             if let recorder {
                 let marked = try await session.update(
                     RestableTables.transactions,
@@ -186,12 +187,7 @@ extension Engine {
         for (resource, entry) in restoring {
             let keys = entry.rows.map { $0.key(in: resource) }
             var current = KeyMap<Row>()
-            for chunk in stride(from: 0, to: keys.count, by: Self.chunkSize) {
-                let part = keys[chunk..<min(keys.count, chunk + Self.chunkSize)]
-                for row in try await session.select(resource, where: .columns(resource.identity, in: part.map(\.values))) {
-                    current[row.key(in: resource)] = row
-                }
-            }
+            for row in try await rows(of: resource, matching: resource.identity, keys, in: session) { current[row.key(in: resource)] = row }
             switch entry.action {
             case .delete:
                 for row in entry.rows where !resource.key.isEmpty {
@@ -255,10 +251,7 @@ extension Engine {
             }
             guard !keys.isEmpty else { continue }
             var present = KeySet()
-            for chunk in stride(from: 0, to: keys.count, by: Self.chunkSize) {
-                let part = keys[chunk..<min(keys.count, chunk + Self.chunkSize)]
-                for row in try await session.select(parent, where: .columns(parent.key, in: part.map(\.values))) { present.insert(row.key(in: parent)) }
-            }
+            for row in try await rows(of: parent, matching: parent.key, keys, in: session) { present.insert(row.key(in: parent)) }
             for parentKey in keys where !present.contains(parentKey) {
                 let child = wanted[parentKey]!
                 conflicts.append(
@@ -267,6 +260,16 @@ extension Engine {
                         "\(resource.name) \(child) points at \(parent.name) \(parentKey), which is gone and which the undo does not put back"))
             }
         }
+    }
+
+    /// The rows of `resource` whose `columns` hold one of `keys`, a chunk of keys a statement.
+    private func rows(of resource: Resource, matching columns: [String], _ keys: [Key], in session: any StoreSession) async throws -> [Row] {
+        let compact = CompactKeys(keys)
+        var found: [Row] = []
+        for chunk in compact.chunks(of: Self.chunkSize) {
+            found += try await session.select(resource, where: .columns(columns, in: compact.values(chunk)))
+        }
+        return found
     }
 
     /// The `undoConflict` error of a transaction: the first conflicts listed, all counted.
