@@ -78,12 +78,17 @@ public func introspected(_ configuration: Configuration, store: any Store, logge
 }
 
 /// Restable's own tables that a configuration needs: the hourly row budget's ledger when a role
-/// has `maxRowsPerHour`, the sessions when a mount signs callers in.
-func ownTables(_ configuration: Configuration) -> [Resource] {
+/// has `maxRowsPerHour`, the sessions when a mount signs callers in, the journal unless it is off.
+func ownTables(_ configuration: Configuration) -> Schema {
     var tables: [Resource] = []
+    var relationships: [Relationship] = []
     if configuration.security?.needsRowBudgetTable == true { tables.append(RestableTables.rowBudget) }
     if configuration.mounts.contains(where: { $0.authentication.contains(.session) }) { tables.append(RestableTables.sessions) }
-    return tables
+    if configuration.journal != nil {
+        tables += RestableTables.journalSchema.resources
+        relationships += RestableTables.journalSchema.relationships
+    }
+    return Schema(resources: tables, relationships: relationships)
 }
 
 /// The engine of a configuration over a store that is already open (closed here if preparing
@@ -94,6 +99,7 @@ public func buildEngine(_ configuration: Configuration, store: any Store, logger
         var engine = Engine(
             schema: configuration.schema, store: store, summaryLimit: configuration.maximumSummaryRows, logger: logger)
         engine.requestTimeout = configuration.requestTimeout
+        engine.journal = configuration.journal
         var seed: [InsertPlan] = []
         for resource in configuration.schema.parentsFirst {
             for rows in configuration.seed where rows.resource == resource.name {
@@ -105,8 +111,8 @@ public func buildEngine(_ configuration: Configuration, store: any Store, logger
             logger.info("created tables", metadata: ["resources": "\(created.joined(separator: ", "))"])
         }
         let own = ownTables(configuration)
-        if !own.isEmpty {
-            let made = try await store.prepare(Schema(resources: own), seed: [])
+        if !own.resources.isEmpty {
+            let made = try await store.prepare(own, seed: [])
             if !made.isEmpty { logger.info("created Restable's own tables", metadata: ["tables": "\(made.joined(separator: ", "))"]) }
         }
         return (engine, store)
@@ -121,6 +127,13 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) async th
     var verifier: JWTVerifier?
     if let settings = configuration.security?.jwt, configuration.mounts.contains(where: { $0.authentication.contains(.jwt) }) {
         verifier = try await JWTVerifier(settings)
+    }
+    for mount in configuration.mounts where mount.dialect == .native {
+        if ResourceNames(mount.names).served(in: configuration.schema).contains(where: { $0.name == NativeDialect.transactionsSegment }) {
+            throw ConfigurationError(
+                file: configuration.source,
+                message: "the native mount \(mount.path) would serve a resource named '\(NativeDialect.transactionsSegment)', which is the journal's path there; serve it under another name (names:)")
+        }
     }
     return configuration.mounts.map { mount in
         let names = ResourceNames(mount.names)
@@ -226,7 +239,7 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
             limits: configuration.limits,
             maximumBodySize: configuration.mounts.compactMap(\.maximumBodySize).reduce(configuration.maximumBodySize, max)),
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Restable"),
-        services: [StoreCloser(store: store)],
+        services: [StoreCloser(store: store)] + purger(configuration, engine: engine, logger: options.logger),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
         logger: options.logger)
 }
@@ -239,6 +252,39 @@ func warnAboutUndeletableResources(_ configuration: Configuration, logger: Logge
         where resource.optimisticLocking == .required && resource.readOnly == nil {
             logger.warning(
                 "\(name) under \(mount.path) can never be deleted there: \(resource.name) requires a checksum, which the \(mount.dialect.rawValue) dialect cannot send")
+        }
+    }
+}
+
+/// The background purge of a configuration that keeps a journal and a `purgeInterval`.
+func purger(_ configuration: Configuration, engine: Engine, logger: Logger) -> [any Service] {
+    guard configuration.journal != nil, let interval = configuration.purgeInterval else { return [] }
+    return [JournalPurger(engine: engine, interval: interval, logger: logger)]
+}
+
+/// Removes what is past its retention every `interval` (the first time a minute after start,
+/// or sooner for a shorter interval), until the server stops. A failed purge is logged and
+/// tried again at the next interval; several servers may purge the same database.
+struct JournalPurger: Service {
+    let engine: Engine
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var wait = min(interval, .seconds(60))
+        while true {
+            do {
+                // Throws when the server stops (the sleep is cancelled).
+                try await cancelWhenGracefulShutdown { [wait] in try await Task.sleep(for: wait) }
+            } catch {
+                return
+            }
+            do {
+                _ = try await engine.purgeJournal()
+            } catch {
+                logger.error("the journal's purge failed; it runs again in \(interval)", metadata: ["error": "\(error.message)"])
+            }
+            wait = interval
         }
     }
 }

@@ -17,6 +17,54 @@ import Testing
         #expect(configuration.database == .sqliteFile("restable-demo.sqlite"))
     }
 
+    @Test func theJournalIsOnByDefaultAndEachResourceMaySayOtherwise() throws {
+        let plain = try ConfigurationLoader.parse("database: \"sqlite::memory:\"\nresources:\n  t: { key: id, columns: { id: integer } }\n", file: "t.yaml")
+        #expect(plain.journal == JournalSettings())
+        #expect(plain.journal?.retention == RetentionPeriod(parsing: "30d"))
+        #expect(plain.purgeInterval == .seconds(3600))
+        let configured = try ConfigurationLoader.parse(
+            """
+            database: "sqlite::memory:"
+            retention: 90d
+            server: { purgeInterval: 15m }
+            resources:
+              t: { key: id, columns: { id: integer }, journal: false }
+              u: { key: id, columns: { id: integer }, retention: 7d }
+              v: { key: id, columns: { id: integer }, journal: true }
+            """, file: "t.yaml")
+        #expect(configured.journal?.unjournaled == ["t"])
+        #expect(configured.journal?.retention.milliseconds == Int64(7_776_000_000))
+        #expect(configured.journal?.retentionByResource == ["u": RetentionPeriod(parsing: "7d")!])
+        #expect(configured.journal?.retention(of: ["u", "v"]) == RetentionPeriod(parsing: "7d"))
+        #expect(configured.journal?.retention(of: []) == RetentionPeriod(parsing: "90d"))
+        #expect(configured.purgeInterval == .seconds(900))
+        let off = try ConfigurationLoader.parse(
+            "database: \"sqlite::memory:\"\njournal: false\nserver: { purgeInterval: 0 }\nresources:\n  t: { key: id, columns: { id: integer } }\n", file: "t.yaml")
+        #expect(off.journal == nil && off.purgeInterval == nil)
+    }
+
+    @Test(arguments: [
+        ("journal: yes\n", 2, "journal must be true or false"),
+        ("retention: 30 days\n", 2, "retention must be a whole number and a unit"),
+        ("retention: 0d\n", 2, "retention must be"),
+        ("journal: false\nretention: 7d\n", 3, "'retention' is for the journal, which 'journal: false' turns off"),
+        ("server: { purgeInterval: hourly }\n", 2, "purgeInterval must be"),
+    ])
+    func journalSettingsAreReadStrictly(top: String, line: Int, message: String) {
+        let error = failure("database: \"sqlite::memory:\"\n" + top + "resources:\n  t: { key: id, columns: { id: integer } }\n")
+        #expect(error?.line == line)
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "no error")")
+    }
+
+    @Test func aResourceJournalSettingNeedsTheJournal() {
+        let off = failure("database: \"sqlite::memory:\"\njournal: false\nresources:\n  t: { key: id, columns: { id: integer }, retention: 7d }\n")
+        #expect(off?.message.contains("which 'journal: false' at the top turns off") == true)
+        let both = failure("database: \"sqlite::memory:\"\nresources:\n  t: { key: id, columns: { id: integer }, journal: false, retention: 7d }\n")
+        #expect(both?.message.contains("says 'journal: false', so a 'retention'") == true)
+        let typo = failure("database: \"sqlite::memory:\"\nresources:\n  t: { key: id, columns: { id: integer }, journal: off }\n")
+        #expect(typo?.message == "journal must be true or false")
+    }
+
     @Test func unknownKeyNamesFileLineAndKey() {
         let error = failure("""
             database: "sqlite::memory:"

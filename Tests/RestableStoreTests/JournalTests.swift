@@ -120,6 +120,76 @@ import Testing
         await store2.close()
     }
 
+    /// Retention: a transaction goes once it is older than the shortest retention among the
+    /// resources it touched; a dry run counts without removing; `olderThan` overrides.
+    @Test(arguments: StoreKind.available)
+    func retentionPurgesExactlyWhatIsOld(kind: StoreKind) async throws {
+        var (engine, store) = try await Self.engine(kind)
+        let day: Int64 = 86_400_000
+        let start: Int64 = 1_800_000_000_000
+        engine.journal = JournalSettings(retention: RetentionPeriod(parsing: "30d")!, retentionByResource: ["ticket": RetentionPeriod(parsing: "2d")!])
+        engine.clock = { start }
+        // Touches customer and ticket (a set-null): kept 2 days.
+        let short = try #require(try await engine.delete(DeleteRequest(resource: "customer", key: .parts(["2"]))).transaction)
+        // Touches order and line: kept 30 days.
+        let long = try #require(try await engine.delete(DeleteRequest(resource: "order", key: .parts(["11"]))).transaction)
+        engine.clock = { start + 10 * day }
+        let young = try #require(try await engine.delete(DeleteRequest(resource: "line", key: .parts(["100"]))).transaction)
+        func ids() async throws -> Set<String> { Set(try await engine.transactions(TransactionQuery(limit: 100)).map(\.id)) }
+        #expect(try await ids() == [short, long, young])
+
+        engine.clock = { start + 2 * day }
+        #expect(try await engine.purgeJournal().transactions == 0)
+        engine.clock = { start + 2 * day + 1 }
+        let dry = try await engine.purgeJournal(dryRun: true)
+        #expect(dry.transactions == 1 && dry.entries == 2 && dry.rows == 2 && dry.dryRun)
+        #expect(try await ids() == [short, long, young])
+        let purged = try await engine.purgeJournal()
+        #expect(purged.transactions == 1 && purged.entries == 2 && purged.rows == 2)
+        #expect(try await ids() == [long, young])
+        let gone = await #expect(throws: RestableError.self) { try await engine.undo(UndoRequest(transaction: short)) }
+        #expect(gone?.code == .notFound)
+
+        engine.clock = { start + 31 * day }
+        #expect(try await engine.purgeJournal().transactions == 1)
+        #expect(try await ids() == [young])
+        #expect(try await engine.purgeJournal(olderThan: RetentionPeriod(parsing: "22d")!).transactions == 0)
+        #expect(try await engine.purgeJournal(olderThan: RetentionPeriod(parsing: "20d")!).transactions == 1)
+        #expect(try await ids() == [])
+        await store.close()
+    }
+
+    /// More transactions than a page: every one old enough goes, none younger.
+    @Test(arguments: StoreKind.available)
+    func aPurgeReadsPageAfterPage(kind: StoreKind) async throws {
+        var (engine, store) = try await Self.engine(kind)
+        engine.clock = { 1_800_000_000_000 }
+        var operations: [BatchOperation] = []
+        for id in 1_000..<(1_000 + Engine.purgePageSize + 20) { operations.append(.insert(resource: "ticket", values: ["id": .integer(Int64(id))])) }
+        _ = try await engine.batch(BatchRequest(operations: operations))
+        for id in 1_000..<(1_000 + Engine.purgePageSize + 20) {
+            _ = try await engine.delete(DeleteRequest(resource: "ticket", key: .parts([String(id)])))
+        }
+        engine.clock = { 1_800_000_000_000 + 86_400_000 }
+        _ = try await engine.delete(DeleteRequest(resource: "ticket", key: .parts(["7"])))
+        engine.clock = { 1_800_000_000_000 + 31 * 86_400_000 }
+        let report = try await engine.purgeJournal()
+        #expect(report.transactions == Engine.purgePageSize + 20 && report.rows == Engine.purgePageSize + 20)
+        #expect(try await engine.transactions(TransactionQuery(limit: 1_000)).count == 1)
+        await store.close()
+    }
+
+    @Test func retentionPeriodsParseStrictly() {
+        #expect(RetentionPeriod(parsing: "30d")?.milliseconds == Int64(2_592_000_000))
+        #expect(RetentionPeriod(parsing: "12h")?.milliseconds == Int64(43_200_000))
+        #expect(RetentionPeriod(parsing: "90m")?.milliseconds == Int64(5_400_000))
+        #expect(RetentionPeriod(parsing: "3600s")?.milliseconds == Int64(3_600_000))
+        #expect(RetentionPeriod(parsing: "2w")?.milliseconds == Int64(1_209_600_000))
+        for bad in ["", "d", "30", "0d", "-1d", "+1d", "1.5d", "30 d", " 30d", "30D", "30days", "1y", "١٢d", "99999999999d", "5300w"] {
+            #expect(RetentionPeriod(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func theCodecReadsBackEveryValueExactly() throws {
         let rows: [[Value]] = [
             [.null, .integer(.min), .integer(.max), .real(0.1 + 0.2), .real(-0.0), .real(5e-324), .decimal(DecimalNumber("-0.000100")!)],

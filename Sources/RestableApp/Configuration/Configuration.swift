@@ -36,6 +36,14 @@ public struct Configuration: Sendable {
     public var security: SecurityConfiguration?
     /// The roles of ``security`` checked against the schema (empty until the schema is known).
     public var accessRules = AccessRules()
+    /// The journal of deletes (`journal`, `retention`, and each resource's own): on unless the
+    /// configuration says `journal: false`.
+    public var journal: JournalSettings? = JournalSettings()
+    /// `server.purgeInterval`: how often a server removes what is past its retention; nil: never
+    /// (then `restable purge` does it).
+    public var purgeInterval: Duration? = Configuration.defaultPurgeInterval
+
+    public static let defaultPurgeInterval = Duration.seconds(3600)
 
     public init(
         database: DatabaseLocation, schema: Schema, mounts: [MountConfiguration], seed: [(resource: String, rows: [[String: Value]])] = [],

@@ -6,7 +6,7 @@ import Yams
 /// The parts of a configuration: resources, columns, relationships, mounts and seed rows.
 extension ConfigurationLoader {
     func resource(_ name: String, _ node: Node) throws(ConfigurationError) -> Resource {
-        let parts = try members(node, "resource '\(name)'", allowed: ["table", "key", "columns", "optimisticLocking", "readOnly"])
+        let parts = try members(node, "resource '\(name)'", allowed: ["table", "key", "columns", "optimisticLocking", "readOnly", "journal", "retention"])
         func part(_ key: String) -> Node? { parts.first { $0.0 == key }?.2 }
         guard let columnsNode = part("columns") else { throw error(node, "resource '\(name)' needs 'columns'") }
         var columns: [Column] = []
@@ -167,8 +167,10 @@ extension ConfigurationLoader {
             case "resources":
                 for (table, tableNode, spec) in try members(value, "the resources of overrides") {
                     var override = IntrospectionOverrides.ResourceOverride(table: table, mark: mark(tableNode), nameMark: mark(tableNode))
-                    for (part, _, partValue) in try members(spec, "the override of '\(table)'", allowed: ["name", "hide", "optimisticLocking", "readOnly"]) {
+                    for (part, _, partValue) in try members(spec, "the override of '\(table)'", allowed: ["name", "hide", "optimisticLocking", "readOnly", "journal", "retention"]) {
                         switch part {
+                        case "journal": override.journal = try boolean(partValue, "journal")
+                        case "retention": override.retention = try period(partValue, "retention")
                         case "name":
                             override.name = try string(partValue, "name")
                             override.nameMark = mark(partValue)

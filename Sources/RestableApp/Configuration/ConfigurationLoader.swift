@@ -88,6 +88,7 @@ public struct ConfigurationLoader {
     func configuration(_ root: Node) throws(ConfigurationError) -> Configuration {
         let top = try members(root, "the configuration", allowed: [
                 "database", "postgres", "sqlite", "server", "resources", "relationships", "mounts", "seed", "introspect", "overrides", "security",
+                "journal", "retention",
             ])
         func section(_ name: String) -> (Node, Node)? {
             top.first { $0.0 == name }.map { ($0.1, $0.2) }
@@ -134,6 +135,12 @@ public struct ConfigurationLoader {
             }
             introspection?.overrides = try overrides(node)
         }
+        var journal = try journalSettings(journal: section("journal")?.1, retention: section("retention")?.1)
+        if journal == nil, let override = introspection?.overrides.resources.first(where: { $0.journal != nil || $0.retention != nil }) {
+            throw error(
+                section("overrides")?.1,
+                "the override of '\(override.table)' sets its journal or retention, which 'journal: false' at the top turns off (line \(override.mark.line ?? 0))")
+        }
         var schema = Schema(resources: [])
         if introspection != nil {
             for name in ["resources", "relationships", "seed"] {
@@ -150,6 +157,7 @@ public struct ConfigurationLoader {
             for (name, keyNode, value) in try members(resourcesNode, "resources") {
                 resources.append(try resource(name, value))
                 resourceNodes[name] = keyNode
+                try journalParts(of: name, value, into: &journal)
             }
             guard !resources.isEmpty else { throw error(resourcesNode, "'resources' declares no resource") }
             var tables = Set<String>()
@@ -185,12 +193,13 @@ public struct ConfigurationLoader {
         var maximumBodySize = Configuration.defaultMaximumBodySize
         var maximumSummaryRows = Engine.defaultSummaryLimit
         var limits = ServerLimits()
+        var purgeInterval: Duration? = Configuration.defaultPurgeInterval
         var host: String?
         var port: Int?
         if let (_, node) = section("server") {
             let allowed: Set<String> = [
                 "maxBodySize", "maxSummaryRows", "maxConnections", "headerTimeout", "bodyTimeout", "idleTimeout", "shutdownTimeout",
-                "requestTimeout", "host", "port",
+                "requestTimeout", "host", "port", "purgeInterval",
             ]
             for (key, _, value) in try members(node, "server", allowed: allowed) {
                 switch key {
@@ -205,6 +214,7 @@ public struct ConfigurationLoader {
                 case "idleTimeout": limits.idleTimeout = try seconds(value, key)
                 case "shutdownTimeout": limits.shutdownTimeout = try seconds(value, key)
                 case "requestTimeout": requestTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
+                case "purgeInterval": purgeInterval = value.scalar?.string == "0" ? nil : try period(value, key).duration
                 default:
                     guard let number = value.scalar.flatMap({ Int($0.string) }), number >= 0 else {
                         throw error(value, "\(key) must be a whole number, zero or more")
@@ -240,6 +250,8 @@ public struct ConfigurationLoader {
         configuration.requestTimeout = requestTimeout
         configuration.introspection = introspection
         configuration.security = security
+        configuration.journal = journal
+        configuration.purgeInterval = purgeInterval
         if introspection == nil, let security { configuration.accessRules = try security.rules(for: schema) }
         return configuration
     }

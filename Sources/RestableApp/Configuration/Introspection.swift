@@ -38,6 +38,9 @@ public enum Introspection {
     public static func schema(
         _ description: DatabaseDescription, overrides: IntrospectionOverrides = IntrospectionOverrides(), file: String
     ) throws(ConfigurationError) -> (schema: Schema, warnings: [String]) {
+        // Restable's own tables (sessions, the journal, ...) are never served.
+        var description = description
+        description.tables.removeAll { RestableTables.names.contains($0.name) }
         func fail(_ mark: SourceMark, _ message: String) -> ConfigurationError {
             ConfigurationError(file: file, line: mark.line, column: mark.column, message: message)
         }
@@ -233,6 +236,18 @@ public enum Introspection {
         }
         var resolved = configuration
         resolved.schema = schema
+        for override in settings.overrides.resources {
+            let name = override.name ?? override.table
+            if override.journal == false { resolved.journal?.unjournaled.insert(name) }
+            if let retention = override.retention {
+                guard override.journal != false else {
+                    throw ConfigurationError(
+                        file: settings.file, line: override.mark.line, column: override.mark.column,
+                        message: "'\(override.table)' says 'journal: false', so a 'retention' for its journal means nothing")
+                }
+                resolved.journal?.retentionByResource[name] = retention
+            }
+        }
         resolved.introspection = nil
         return (resolved, warnings)
     }

@@ -38,6 +38,8 @@ public struct IntrospectionSettings: Sendable {
 ///       hide: [internal_note]         # columns not served
 ///       optimisticLocking: required
 ///       readOnly: true
+///       journal: false                # its deletes are not journaled
+///       retention: 7d                 # or kept in the journal 7 days
 ///   relationships:
 ///     - { child: order_line, columns: [order_id], onDelete: restrict }
 /// ```
@@ -60,6 +62,10 @@ public struct IntrospectionOverrides: Sendable {
         public var hiddenColumns: [Hidden]
         public var optimisticLocking: OptimisticLocking?
         public var readOnly: Bool?
+        /// `journal: false`: the resource's deletes are not journaled.
+        public var journal: Bool?
+        /// The resource's own `retention`.
+        public var retention: RetentionPeriod?
 
         public init(
             table: String, mark: SourceMark, name: String? = nil, nameMark: SourceMark = SourceMark(), hiddenColumns: [Hidden] = [],

@@ -61,4 +61,7 @@ public enum RestableTables {
     public static let journalSchema = Schema(
         resources: [transactions, journal],
         relationships: [Relationship(parent: transactions.name, child: journal.name, columns: ["transaction_id"], onDelete: .cascade)])
+
+    /// The names of every table Restable keeps for itself: introspection never serves them.
+    public static let names: Set<String> = [rowBudget.table, sessions.table, transactions.table, journal.table]
 }

@@ -123,7 +123,7 @@ extension Engine {
         return outcome
     }
 
-    private func requireJournal() throws(RestableError) {
+    func requireJournal() throws(RestableError) {
         guard journal != nil else {
             throw RestableError(.notFound, "this server keeps no journal of deletes (journal: false in its configuration)")
         }

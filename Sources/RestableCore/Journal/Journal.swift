@@ -3,9 +3,26 @@ public struct JournalSettings: Sendable, Hashable {
     /// Resources that say `journal: false`: their rows are not kept, and a transaction that
     /// touched them cannot be undone.
     public var unjournaled: Set<String>
+    /// How long a transaction is kept (`retention`), unless one of its resources says less.
+    public var retention: RetentionPeriod
+    /// Resources with a `retention` of their own.
+    public var retentionByResource: [String: RetentionPeriod]
 
-    public init(unjournaled: Set<String> = []) {
+    public init(unjournaled: Set<String> = [], retention: RetentionPeriod = .standard, retentionByResource: [String: RetentionPeriod] = [:]) {
         self.unjournaled = unjournaled
+        self.retention = retention
+        self.retentionByResource = retentionByResource
+    }
+
+    /// How long a transaction that touched `resources` is kept: the shortest retention among
+    /// them, so that no resource's rows outlive its own.
+    public func retention(of resources: some Sequence<String>) -> RetentionPeriod {
+        resources.map { retentionByResource[$0] ?? retention }.min() ?? retention
+    }
+
+    /// The shortest retention of any resource: nothing younger than it is ever purged.
+    var shortestRetention: RetentionPeriod {
+        retentionByResource.values.reduce(retention, min)
     }
 }
 

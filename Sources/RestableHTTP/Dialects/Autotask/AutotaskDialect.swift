@@ -45,8 +45,8 @@ public struct AutotaskDialect: Dialect {
         case (2, .delete):
             let resource = try entity(segments[0])
             let key = try engine.planner.key(.parts([segments[1]]), of: resource)
-            _ = try await engine.delete(DeleteRequest(resource: resource.name, key: .values(key.values), summaryLimit: 0))
-            return Self.item(key)
+            let outcome = try await engine.delete(DeleteRequest(resource: resource.name, key: .values(key.values), summaryLimit: 0))
+            return Self.item(key).naming(outcome)
         case (3, .post):
             let (child, link) = try childAccess(segments[0], segments[2])
             var values = try Self.body(request)
@@ -87,7 +87,7 @@ public struct AutotaskDialect: Dialect {
                 throw RestableError(
                     .notFound, "\(segments[2]) \(id) does not exist under \(segments[0]) \(segments[1])", resource: child.name, key: id)
             }
-            return Self.item(id)
+            return Self.item(id).naming(outcome)
         case (1...4, _):
             throw RestableError(.methodNotAllowed, "\(request.method) is not supported on this URL")
         default:

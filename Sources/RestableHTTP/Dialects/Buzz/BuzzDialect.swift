@@ -61,7 +61,7 @@ public struct BuzzDialect: Dialect {
         let outcome = try await engine.deleteMany(
             BulkDeleteRequest(
                 resource: resource.name, selection: .keys(KeyList(targets)), options: DeleteOptions(handling: strict ? .strict : .lenient, dryRun: dryRun)))
-        return render(outcome, keyField: keyField, requested: requested, strict: strict)
+        return render(outcome, keyField: keyField, requested: requested, strict: strict).naming(outcome)
     }
 
     /// The ids of a request: the one in the path, or the key field of the body (one or a list).

@@ -41,7 +41,7 @@ extension LiveAPIDialect {
             if outcome.truncated { members.append(("txsummaryTruncated", .bool(true))) }
         }
         if try request.query.flag("rulesummary") { members.append(("rulesummary", .array([]))) }
-        return JSONResponse.make(status, .object(members))
+        return JSONResponse.make(status, .object(members)).naming(outcome)
     }
 
     static func summaryDropped(_ request: IncomingRequest) throws(RestableError) -> Bool {

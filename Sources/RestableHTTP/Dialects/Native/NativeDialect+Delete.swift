@@ -11,12 +11,13 @@ extension NativeDialect {
         let precondition = try Self.precondition(request)
         let outcome = try await engine.delete(DeleteRequest(resource: resource.name, key: key, precondition: precondition, options: options))
         if preferences.returnMinimal, !outcome.dryRun {
-            return Self.applying(preferences, to: Response(status: .noContent))
+            return Self.applying(preferences, to: Response(status: .noContent)).naming(outcome)
         }
         var members: [(String, JSON)] = []
         if outcome.dryRun { members.append(("dryRun", .bool(true))) }
+        if let transaction = outcome.transaction { members.append(("transaction", .string(transaction))) }
         members += try summaryMembers(outcome, request, preferences, alwaysCount: false)
-        return Self.applying(preferences, to: JSONResponse.make(.ok, .object(members)))
+        return Self.applying(preferences, to: JSONResponse.make(.ok, .object(members))).naming(outcome)
     }
 
     /// Many rows: a JSON array of keys in the body, `?key=in.(...)`, a filter, or `?all=true`.
@@ -97,9 +98,10 @@ extension NativeDialect {
                     : "\(outcome.failureCount) of the targets cannot be changed, so nothing was changed")
             return ProblemResponse.make(error, instance: Self.instance(request), extra: members + Self.failureMembers(outcome))
         }
+        if let transaction = outcome.transaction { members.append(("transaction", .string(transaction))) }
         members += try summaryMembers(outcome, request, preferences, alwaysCount: true)
         if !outcome.failures.isEmpty { members += Self.failureMembers(outcome) }
-        return JSONResponse.make(.ok, .object(members))
+        return JSONResponse.make(.ok, .object(members)).naming(outcome)
     }
 
     /// `errors`, and when the list is capped `errorsTruncated` and `errorCount`.

@@ -5,7 +5,8 @@ public import RestableCore
 /// `Prefer: return=minimal`, and RFC 9457 problem details for every error.
 ///
 /// Routes under its mount (`/api` in the demo):
-/// `GET /`, `GET|POST /{resource}`, `GET|PATCH|DELETE /{resource}/{key}`.
+/// `GET /`, `GET|POST /{resource}`, `GET|PATCH|DELETE /{resource}/{key}`, and the journal's
+/// `GET /_transactions`, `GET /_transactions/{id}`, `POST /_transactions/{id}/undo`.
 public struct NativeDialect: Dialect {
     public var engine: Engine
     let names: ResourceNames
@@ -16,13 +17,16 @@ public struct NativeDialect: Dialect {
     }
 
     public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
+        let journal = request.segments.first == Self.transactionsSegment
         let allow =
             error.code == .methodNotAllowed
-            ? Self.allowedMethods(segments: request.segments.count) : error.code == .readOnly && request.segments.count > 0 ? "GET, HEAD" : nil
+            ? (journal ? Self.journalMethods(request.segments) : Self.allowedMethods(segments: request.segments.count))
+            : error.code == .readOnly && request.segments.count > 0 ? "GET, HEAD" : nil
         return ProblemResponse.make(error, instance: Self.instance(request), allow: allow)
     }
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        if request.segments.first == Self.transactionsSegment { return try await journal(request) }
         switch request.segments.count {
         case 0:
             switch request.method {
@@ -64,7 +68,9 @@ public struct NativeDialect: Dialect {
                 ("optimisticLocking", .string(resource.optimisticLocking.rawValue)),
             ] + (resource.readOnly.map { [("readOnly", JSON.string($0.rawValue))] } ?? []))
         }
-        return JSONResponse.make(.ok, .object([("resources", .array(resources))]))
+        var members: [(String, JSON)] = [("resources", .array(resources))]
+        if engine.journal != nil { members.append(("transactions", .object([("href", .string(request.mountPath + "/" + Self.transactionsSegment))]))) }
+        return JSONResponse.make(.ok, .object(members))
     }
 
     /// The methods served at a path of `segments` segments after the mount.
