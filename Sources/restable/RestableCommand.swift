@@ -11,7 +11,7 @@ struct RestableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restable",
         abstract: "Serve the tables of a database as REST resources, with safe deletes.",
-        subcommands: [Serve.self, CheckConfig.self, Check.self, Introspect.self, DemoConfig.self, HashKey.self, HashPassword.self],
+        subcommands: [Serve.self, CheckConfig.self, Check.self, Introspect.self, Purge.self, DemoConfig.self, HashKey.self, HashPassword.self],
         defaultSubcommand: Serve.self)
 }
 

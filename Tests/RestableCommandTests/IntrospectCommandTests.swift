@@ -66,6 +66,42 @@ import Testing
         }
     }
 
+    /// The journal's tables are Restable's own: an introspected server never serves them, and
+    /// `restable purge` empties them by retention or by `--older-than`.
+    @Test func purgeEmptiesTheJournalWhichIntrospectionNeverServes() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("hand.sqlite").path
+            try HandMadeSQLite.create(at: path, Self.script)
+            let server = try LiveServer(["serve", "--introspect", "--database", "sqlite:hand.sqlite", "--port", "0"], in: folder)
+            #expect(try await server.waitUntilListening(), "\(server.log)")
+            #expect(try server.curl("DELETE", "/api/CustomerOrders/1").status == 200)
+            #expect(try server.curl("GET", "/api/_transactions").body.contains("\"resource\":\"CustomerOrders\""))
+            #expect(!(try server.curl("GET", "/api").body.contains("restable_")))
+            #expect(server.stop() == 0)
+            #expect(try HandMadeSQLite.strings(path, "SELECT count(*) FROM restable_journal") == ["2"])
+            let introspected = try Self.run(["introspect", "--database", "sqlite:hand.sqlite"], in: folder)
+            #expect(introspected.status == 0 && !introspected.out.contains("restable_"), "\(introspected.out)")
+
+            try await Task.sleep(for: .milliseconds(1_100))
+            let dry = try Self.run(["purge", "--database", "sqlite:hand.sqlite", "--older-than", "1s", "--dry-run"], in: folder)
+            #expect(dry.status == 0 && dry.out == "would purge 1 transaction older than 1s (2 journal entries, 3 rows they had touched) from sqlite:hand.sqlite\n", "\(dry)")
+            let kept = try Self.run(["purge", "--database", "sqlite:hand.sqlite"], in: folder)
+            #expect(kept.out == "purged 0 transactions past their retention (0 journal entries, 0 rows they had touched) from sqlite:hand.sqlite\n", "\(kept)")
+            let purged = try Self.run(["purge", "--database", "sqlite:hand.sqlite", "--older-than", "1s"], in: folder)
+            #expect(purged.status == 0 && purged.out.hasPrefix("purged 1 transaction older than 1s"), "\(purged)")
+            #expect(try HandMadeSQLite.strings(path, "SELECT count(*) FROM restable_journal") == ["0"])
+            #expect(try HandMadeSQLite.strings(path, "SELECT count(*) FROM restable_transaction") == ["0"])
+
+            let typo = try Self.run(["purge", "--database", "sqlite:hand.sqlite", "--older-than", "1y"], in: folder)
+            #expect(typo.status == 64 && typo.err.contains("--older-than must be a whole number and a unit"))
+            let missing = try Self.run(["purge", "--database", "sqlite:nothing.sqlite"], in: folder)
+            #expect(missing.status == 1 && missing.err.contains("there is no such file"), "\(missing)")
+            try "database: sqlite:hand.sqlite\njournal: false\nintrospect: true\n".write(to: folder.appendingPathComponent("off.yaml"), atomically: true, encoding: .utf8)
+            let off = try Self.run(["purge", "--config", "off.yaml"], in: folder)
+            #expect(off.status == 2 && off.err.contains("keeps no journal"), "\(off)")
+        }
+    }
+
     @Test func serveIntrospectServesTheDatabaseAsFound() async throws {
         try await withTemporaryDirectory { folder in
             try HandMadeSQLite.create(at: folder.appendingPathComponent("hand.sqlite").path, Self.script)
