@@ -151,16 +151,75 @@ import Testing
         return (Engine(schema: schema, store: store, summaryLimit: 100_000, logger: logger), store)
     }
 
+    /// The journal against the model: a committed delete's journal holds exactly the rows the
+    /// model says it deleted or set to null, and its undo leaves every row as it was before
+    /// (the rule of an undo, stated simply: the database before the delete).
+    @Test(arguments: StoreKind.available)
+    func anUndoPutsBackWhatTheModelSaysADeleteTook(kind: StoreKind) async throws {
+        let cases = kind == .postgres ? 60 : 400
+        var seeds = Scenario.Random(state: Self.baseSeed ^ 0x4A4F_5552_4E41_4C)
+        var undone = 0
+        for index in 0..<cases {
+            let scenario = Scenario(seed: seeds.next(), size: 1 + index % 6)
+            let (expected, _) = scenario.model.run(scenario.resource, scenario.selection, scenario.options)
+            var (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships, on: kind)
+            _ = try await store.prepare(RestableTables.journalSchema, seed: [])
+            engine.journal = JournalSettings()
+            let before = try await Self.dump(engine, scenario)
+            let outcome = try await Self.committed(engine, scenario)
+            if let outcome, let id = outcome.transaction {
+                let (_, entries) = try await engine.transaction(id)
+                var journaled: [String] = []
+                for entry in entries {
+                    let resource = try #require(scenario.resources.first { $0.name == entry.resource })
+                    journaled += entry.rows.map { "\(entry.action.rawValue) \(entry.resource) \($0.key(in: resource))" }
+                }
+                #expect(journaled.sorted() == expected.summary.sorted(), "the journal is not what the model says the delete took\n\(scenario)")
+                _ = try await engine.undo(UndoRequest(transaction: id))
+                #expect(try await Self.dump(engine, scenario) == before, "an undo did not put back the database as it was\n\(scenario)")
+                undone += 1
+            } else {
+                #expect(outcome == nil || outcome!.counts.total == 0, "a delete that changed rows has no transaction\n\(scenario)")
+            }
+            await store.close()
+        }
+        #expect(undone > cases / 4, "too few scenarios committed a delete to undo (\(undone) of \(cases))")
+    }
+
+    /// The engine's outcome of a scenario's delete, or nil when it was refused whole.
+    static func committed(_ unrestricted: Engine, _ scenario: Scenario) async throws -> ChangeOutcome? {
+        let engine = scenario.access.map { unrestricted.acting(as: $0.engineAccess) } ?? unrestricted
+        do {
+            if case .batch(let operations) = scenario.selection {
+                return try await engine.batch(
+                    BatchRequest(
+                        operations: operations.map { .delete(resource: scenario.resource, key: .values($0.0.values), precondition: $0.1) },
+                        options: scenario.options))
+            }
+            return try await engine.deleteMany(
+                BulkDeleteRequest(resource: scenario.resource, selection: Self.selection(scenario), options: scenario.options))
+        } catch {
+            guard [.forbidden, .overBudget, .tooManyAffected].contains(error.code) else { throw error }
+            return nil
+        }
+    }
+
+    /// A scenario's selection as the engine takes it (a batch has none).
+    static func selection(_ scenario: Scenario) -> DeleteSelection {
+        switch scenario.selection {
+        case .keys(let keys): .keys(KeyList(keys.map { KeyedTarget(key: .values($0.0.values), precondition: $0.1) }))
+        case .textEquals(let text, let precondition): .filter(.conjunction([.equals("v", text)]), precondition)
+        case .everyRow(let precondition): .everyRow(precondition)
+        case .batch: .everyRow(.none)
+        }
+    }
+
     static func run(_ unrestricted: Engine, _ scenario: Scenario, _ options: DeleteOptions) async throws -> DeleteModel.Outcome {
         let engine = scenario.access.map { unrestricted.acting(as: $0.engineAccess) } ?? unrestricted
-        let selection: DeleteSelection
+        let selection = Self.selection(scenario)
         switch scenario.selection {
-        case .keys(let keys):
-            selection = .keys(KeyList(keys.map { KeyedTarget(key: .values($0.0.values), precondition: $0.1) }))
-        case .textEquals(let text, let precondition):
-            selection = .filter(.conjunction([.equals("v", text)]), precondition)
-        case .everyRow(let precondition):
-            selection = .everyRow(precondition)
+        case .keys, .textEquals, .everyRow:
+            break
         case .batch(let operations):
             do {
                 let outcome = try await engine.batch(

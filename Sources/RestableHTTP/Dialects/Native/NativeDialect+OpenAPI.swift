@@ -35,6 +35,62 @@ extension NativeDialect {
         for (name, resource) in served {
             describe(resource, as: name, into: &builder, errors: errors, summary: summary, ifMatch: ifMatch, prefer: prefer, deleteFlags: deleteFlags)
         }
+        if engine.journal != nil { describeJournal(into: &builder, errors: errors, summary: summary, prefer: prefer) }
+    }
+
+    /// The journal's routes (recovery.md).
+    private func describeJournal(
+        into builder: inout OpenAPIBuilder, errors: OpenAPI.Response.Map, summary: JSONSchema,
+        prefer: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>
+    ) {
+        let transaction = builder.schema(
+            named: "Transaction",
+            .object(
+                properties: [
+                    "id": .string, "href": .string, "at": .string(format: .dateTime), "action": .string(allowedValues: "delete", "batch", "undo"),
+                    "resource": .string(required: false), "principal": .string(required: false, nullable: true), "requestId": .string(required: false),
+                    "counts": .object(additionalProperties: .b(.object(additionalProperties: .b(.integer)))), "complete": .boolean,
+                    "undoOf": .string(required: false), "undoneBy": .string(required: false, nullable: true),
+                    "entries": .array(required: false, items: .object(additionalProperties: .a(true))),
+                ],
+                additionalProperties: .a(false)))
+        let root = "/" + Self.transactionsSegment
+        let id = OpenAPIParts.path("id", .string(pattern: "^[0-9]{13}-[0-9a-f]{12}$"), "the transaction's id")
+        let instant = "an RFC 3339 date-time"
+        builder.add(
+            .get, root,
+            OpenAPI.Operation(
+                summary: "Journaled transactions, newest first", operationId: "transactions",
+                parameters: [
+                    OpenAPIParts.query("resource", .string(required: false), "the resource a delete addressed"),
+                    OpenAPIParts.query("principal", .string(required: false, minLength: 1), "who"),
+                    OpenAPIParts.query("since", .string(format: .dateTime, required: false), "at or after: \(instant)"),
+                    OpenAPIParts.query("until", .string(format: .dateTime, required: false), "before: \(instant)"),
+                    OpenAPIParts.query(
+                        "limit", .integer(required: false, maximum: (Self.largestTransactionPage, exclusive: false), minimum: (1, exclusive: false)),
+                        "at most this many (default \(Self.defaultTransactionPage))"),
+                    OpenAPIParts.query("before", .string(required: false, pattern: "^[0-9]{13}-[0-9a-f]{12}$"), "the id of the last one of the previous page"),
+                ],
+                responses: [
+                    200: OpenAPIParts.response(
+                        "a page of transactions",
+                        .object(properties: ["transactions": .array(items: transaction), "next": .string(required: false)], additionalProperties: .a(false)),
+                        headers: ["Link": .string])
+                ] + errors))
+        builder.add(
+            .get, root + "/{id}",
+            OpenAPI.Operation(
+                summary: "One transaction with every row it touched", operationId: "transaction", parameters: [id],
+                responses: [200: OpenAPIParts.response("the transaction and its entries", transaction)] + errors))
+        builder.add(
+            .post, root + "/{id}/undo",
+            OpenAPI.Operation(
+                summary: "Put back what a transaction deleted, exactly, or refuse (409) naming each conflict", operationId: "undo",
+                parameters: [
+                    id, OpenAPIParts.query("dryrun", .boolean(required: false), "check, report and roll back"),
+                    OpenAPIParts.query("txsummary", .boolean(required: false), "false leaves the summary out"), prefer,
+                ],
+                responses: [200: OpenAPIParts.response("put back; the undo's own transaction and summary", summary)] + errors))
     }
 
     private func describe(
@@ -160,6 +216,8 @@ extension NativeDialect {
             properties: [
                 "outcome": .string(required: false, allowedValues: "all", "partial"),
                 "dryRun": .boolean(required: false),
+                "transaction": .string(required: false),
+                "undid": .string(required: false),
                 "txsummary": .array(required: false, items: .object(properties: ["@metadata": .object], additionalProperties: .a(true))),
                 "txsummaryTruncated": .boolean(required: false),
                 "counts": .object(required: false, additionalProperties: .b(.object(additionalProperties: .b(.integer)))),
@@ -175,7 +233,8 @@ extension NativeDialect {
                 items: .object(properties: [
                     "name": .string, "href": .string, "key": .array(items: .string), "optimisticLocking": .string,
                     "readOnly": .string(required: false),
-                ]))
+                ])),
+            "transactions": .object(required: false, properties: ["href": .string]),
         ])
     }
 }
