@@ -91,6 +91,26 @@ func ownTables(_ configuration: Configuration) -> Schema {
     return Schema(resources: tables, relationships: relationships)
 }
 
+/// Resources whose rows the journal cannot put back exactly, each with the reason: a column
+/// served as text (`asText`: a uuid, jsonb or blob kept as its text), or a table with columns
+/// that are not served (hidden, or not declared), whose values the journal would not have.
+func unrestorable(_ schema: Schema, in store: any Store) async throws -> [(String, String)] {
+    var found: [(String, String)] = []
+    var description: DatabaseDescription?
+    if let catalog = store as? any DatabaseIntrospecting { description = try await catalog.describe() }
+    for resource in schema.resources where resource.readOnly == nil {
+        if let column = resource.columns.first(where: \.readAsText) {
+            found.append((resource.name, "its column \(column.name) is served as text (asText), which cannot be written back"))
+        } else if let table = description?.table(named: resource.table) {
+            let unserved = table.columns.map(\.name).filter { name in !resource.columns.contains { $0.name == name } }
+            if !unserved.isEmpty {
+                found.append((resource.name, "its table has columns that are not served (\(unserved.joined(separator: ", "))), whose values the journal would not keep"))
+            }
+        }
+    }
+    return found
+}
+
 /// The engine of a configuration over a store that is already open (closed here if preparing
 /// it fails). An introspected configuration is resolved first (see ``introspected(_:store:logger:)``).
 public func buildEngine(_ configuration: Configuration, store: any Store, logger: Logger) async throws -> (Engine, any Store) {
@@ -99,7 +119,6 @@ public func buildEngine(_ configuration: Configuration, store: any Store, logger
         var engine = Engine(
             schema: configuration.schema, store: store, summaryLimit: configuration.maximumSummaryRows, logger: logger)
         engine.requestTimeout = configuration.requestTimeout
-        engine.journal = configuration.journal
         var seed: [InsertPlan] = []
         for resource in configuration.schema.parentsFirst {
             for rows in configuration.seed where rows.resource == resource.name {
@@ -114,6 +133,13 @@ public func buildEngine(_ configuration: Configuration, store: any Store, logger
         if !own.resources.isEmpty {
             let made = try await store.prepare(own, seed: [])
             if !made.isEmpty { logger.info("created Restable's own tables", metadata: ["tables": "\(made.joined(separator: ", "))"]) }
+        }
+        if var journal = configuration.journal {
+            for (resource, reason) in try await unrestorable(configuration.schema, in: store) where !journal.unjournaled.contains(resource) {
+                journal.unjournaled.insert(resource)
+                logger.warning("\(resource): its deletes are not journaled and cannot be undone: \(reason)")
+            }
+            engine.journal = journal
         }
         return (engine, store)
     } catch {

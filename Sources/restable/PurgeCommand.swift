@@ -11,7 +11,8 @@ struct Purge: AsyncParsableCommand {
         discussion: """
             Each transaction goes once it is older than the shortest 'retention' among the resources it touched \
             (30d unless the configuration says otherwise), or than --older-than when given. Safe while servers run \
-            on the same database. Exit status 0 when done, 1 when the database cannot be reached or read, 2 for a \
+            on the same database; it never creates a table, and with 'journal: false' it purges what was journaled \
+            before. Exit status 0 when done, 1 when the database cannot be reached or read, 2 for a \
             configuration error, 64 for a wrong flag.
             """)
 
@@ -40,9 +41,6 @@ struct Purge: AsyncParsableCommand {
         let database = Environment.database(flag: database)
         let configuration = try loadConfiguration(
             config: config ?? Environment.value(Environment.config), database: database.url, databaseSource: database.source, schema: schema)
-        guard configuration.journal != nil else {
-            throw failConfiguration(ConfigurationError(file: configuration.source, message: "this configuration keeps no journal (journal: false): there is nothing to purge"))
-        }
         let store: any Store
         do {
             store = try openExistingStore(configuration.database, sqlite: configuration.sqlite, logger: quietLogger())
@@ -53,10 +51,17 @@ struct Purge: AsyncParsableCommand {
         let report: PurgeReport
         do {
             let resolved = try await introspected(configuration, store: store, logger: quietLogger())
-            // A database no server has journaled into yet gets the (empty) tables.
-            _ = try await store.prepare(RestableTables.journalSchema, seed: [])
+            // A database no server has journaled into has nothing to purge, and is left as it is.
+            guard let catalog = store as? any DatabaseIntrospecting,
+                try await catalog.describe().table(named: RestableTables.transactions.table) != nil
+            else {
+                await store.close()
+                print("there is no journal in \(configuration.database): nothing to purge")
+                return
+            }
             var engine = Engine(schema: resolved.schema, store: store, logger: quietLogger())
-            engine.journal = resolved.journal
+            // With `journal: false`, a journal kept before is purged by the default retention.
+            engine.journal = resolved.journal ?? JournalSettings()
             engine.requestTimeout = nil
             report = try await engine.purgeJournal(olderThan: olderThan.flatMap(RetentionPeriod.init(parsing:)), dryRun: dryRun)
             await store.close()

@@ -39,7 +39,7 @@ import Testing
         #expect(configured.journal?.retention(of: []) == RetentionPeriod(parsing: "90d"))
         #expect(configured.purgeInterval == .seconds(900))
         let off = try ConfigurationLoader.parse(
-            "database: \"sqlite::memory:\"\njournal: false\nserver: { purgeInterval: 0 }\nresources:\n  t: { key: id, columns: { id: integer } }\n", file: "t.yaml")
+            "database: \"sqlite::memory:\"\njournal: false\nresources:\n  t: { key: id, columns: { id: integer } }\n", file: "t.yaml")
         #expect(off.journal == nil && off.purgeInterval == nil)
     }
 
@@ -49,6 +49,7 @@ import Testing
         ("retention: 0d\n", 2, "retention must be"),
         ("journal: false\nretention: 7d\n", 3, "'retention' is for the journal, which 'journal: false' turns off"),
         ("server: { purgeInterval: hourly }\n", 2, "purgeInterval must be"),
+        ("journal: false\nserver: { purgeInterval: 1h }\n", 3, "purgeInterval is for the journal, which 'journal: false' turns off"),
     ])
     func journalSettingsAreReadStrictly(top: String, line: Int, message: String) {
         let error = failure("database: \"sqlite::memory:\"\n" + top + "resources:\n  t: { key: id, columns: { id: integer } }\n")

@@ -214,7 +214,9 @@ public struct ConfigurationLoader {
                 case "idleTimeout": limits.idleTimeout = try seconds(value, key)
                 case "shutdownTimeout": limits.shutdownTimeout = try seconds(value, key)
                 case "requestTimeout": requestTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
-                case "purgeInterval": purgeInterval = value.scalar?.string == "0" ? nil : try period(value, key).duration
+                case "purgeInterval":
+                    guard journal != nil else { throw error(value, "purgeInterval is for the journal, which 'journal: false' turns off") }
+                    purgeInterval = value.scalar?.string == "0" ? nil : try period(value, key).duration
                 default:
                     guard let number = value.scalar.flatMap({ Int($0.string) }), number >= 0 else {
                         throw error(value, "\(key) must be a whole number, zero or more")
@@ -251,7 +253,7 @@ public struct ConfigurationLoader {
         configuration.introspection = introspection
         configuration.security = security
         configuration.journal = journal
-        configuration.purgeInterval = purgeInterval
+        configuration.purgeInterval = journal == nil ? nil : purgeInterval
         if introspection == nil, let security { configuration.accessRules = try security.rules(for: schema) }
         return configuration
     }

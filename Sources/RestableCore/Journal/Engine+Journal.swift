@@ -1,7 +1,7 @@
 /// The journal's reads (the transactions, one with every row it touched) and its undo.
 extension Engine {
-    /// Journaled transactions, newest first, that match `query` and whose every resource the
-    /// caller may read.
+    /// Journaled transactions, newest first (by id: the time each began), that match `query` and
+    /// whose every resource the caller may read without a row policy.
     public func transactions(_ query: TransactionQuery) async throws(RestableError) -> [JournaledTransaction] {
         try requireJournal()
         guard query.limit > 0 else { return [] }
@@ -10,7 +10,6 @@ extension Engine {
         if let principal = query.principal { conditions.append(.compare(column: "principal", .eq, .text(principal))) }
         if let since = query.since { conditions.append(.compare(column: "at_ms", .gte, .integer(since))) }
         if let until = query.until { conditions.append(.compare(column: "at_ms", .lt, .integer(until))) }
-        let authorization = self.authorization
         let base = conditions
         return try await run(write: false) { session in
             var found: [JournaledTransaction] = []
@@ -25,7 +24,7 @@ extension Engine {
                     offset: nil)
                 for row in rows {
                     let transaction = try JournaledTransaction(row)
-                    if transaction.counts.resources.allSatisfy({ authorization.allows(.read, on: $0) }) {
+                    if transaction.counts.resources.allSatisfy({ self.mayReadJournal(of: $0) }) {
                         found.append(transaction)
                         if found.count == query.limit { break }
                     }
@@ -44,12 +43,24 @@ extension Engine {
         let found = try await run(write: false) { session in
             try await self.load(id, in: session)
         }
-        for resource in found.0.counts.resources where !authorization.allows(.read, on: resource) {
+        for resource in found.0.counts.resources where !mayReadJournal(of: resource) {
+            let who = authorization.principal.map(Authorization.who) ?? "the caller"
             throw RestableError(
-                .forbidden, "\(authorization.principal.map(Authorization.who) ?? "the caller") may not read \(resource), which transaction \(id) touched",
+                .forbidden,
+                authorization.allows(.read, on: resource)
+                    ? "\(who) reads \(resource) under a row policy, and the journal's rows of transaction \(id) are not filtered by it"
+                    : "\(who) may not read \(resource), which transaction \(id) touched",
                 resource: resource)
         }
         return found
+    }
+
+    /// True when the caller may see every journaled row of `resource`: it may read the resource,
+    /// and no row policy limits which rows (the journal's rows are not filtered by one).
+    private func mayReadJournal(of resource: String) -> Bool {
+        guard authorization.allows(.read, on: resource) else { return false }
+        guard let served = schema.resource(named: resource) else { return authorization.principal == nil }
+        return authorization.rows(.read, of: served) == nil
     }
 
     /// Puts back, in one transaction, every row that a journaled transaction deleted (parents
@@ -70,8 +81,10 @@ extension Engine {
             for (resource, entry) in restoring.reversed() {
                 switch entry.action {
                 case .delete:
+                    // A column the database computes is computed again, to the same value.
+                    let computed = Set(resource.columns.filter { $0.readOnly && !$0.readAsText }.map(\.name))
                     for row in entry.rows {
-                        _ = try await session.insert(resource, values: row.values)
+                        _ = try await session.insert(resource, values: computed.isEmpty ? row.values : row.values.filter { !computed.contains($0.key) })
                     }
                     if let filter = self.authorization.rows(.insert, of: resource) {
                         let keys = entry.rows.map { $0.key(in: resource) }
@@ -166,6 +179,10 @@ extension Engine {
         for entry in entries {
             guard let resource = schema.resource(named: entry.resource) else {
                 conflicts.append(UndoConflict(.schemaChanged, resource: entry.resource, "\(entry.resource) is no longer served"))
+                continue
+            }
+            if let reason = resource.readOnly {
+                conflicts.append(UndoConflict(.schemaChanged, resource: resource.name, "\(resource.name) is read-only now (\(reason.explanation))"))
                 continue
             }
             guard Set(entry.columns) == Set(resource.columnNames) else {

@@ -14,7 +14,8 @@ extension Engine {
         let bound = now - (olderThan ?? journal.shortestRetention).milliseconds
         var report = PurgeReport(dryRun: dryRun)
         var after: String?
-        while true {
+        // A server that stops ends its purge between pages; the next purge goes on from there.
+        while !Task.isCancelled {
             let last = after
             let page = try await run(write: !dryRun) { session -> PurgeReport.Page in
                 if !dryRun { try await session.serialize(on: "restable-purge") }

@@ -99,8 +99,9 @@ enum TransactionCounts {
     }
 }
 
-/// Transaction ids: the commit's time in milliseconds (13 digits, so that ids sort by time)
-/// and 48 random bits, `1764982800123-3fa9c2b1d07e`.
+/// Transaction ids: the time the transaction began, in milliseconds (13 digits, so that ids
+/// sort by that time; two that began in the same millisecond sort at random) and 48 random
+/// bits, `1764982800123-3fa9c2b1d07e`.
 public enum TransactionID {
     static func make(at milliseconds: Int64) -> String {
         let time = String(max(0, milliseconds))

@@ -163,6 +163,9 @@ extension NativeDialect {
         guard let canonical = Timestamp.canonical(text), let microseconds = Timestamp.microseconds(canonical) else {
             throw RestableError(.invalidQuery, "query parameter '\(name)' must be an RFC 3339 date-time (2026-12-06T10:00:00Z); got '\(text)'")
         }
-        return microseconds / 1000
+        // Rounded up to the millisecond the journal keeps: `since` includes and `until` excludes
+        // exactly the transactions at or after, and before, the instant.
+        let (whole, rest) = microseconds.quotientAndRemainder(dividingBy: 1000)
+        return rest > 0 ? whole + 1 : whole
     }
 }
