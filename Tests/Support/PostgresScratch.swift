@@ -49,6 +49,9 @@ public struct PostgresScratch: Sendable {
                 let schema = "restable_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
                 location.schema = schema
                 location.poolSize = 3
+                // A loaded two-core machine running every suite at once can take more than the
+                // default 10 seconds to open a connection.
+                location.connectTimeout = .seconds(60)
                 let scratch = PostgresScratch(location: location, schema: schema)
                 try await scratch.execute("CREATE SCHEMA \"\(schema)\"")
                 made.append(scratch)
