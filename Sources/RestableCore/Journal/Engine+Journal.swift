@@ -136,10 +136,13 @@ extension Engine {
         return outcome
     }
 
-    func requireJournal() throws(RestableError) {
-        guard journal != nil else {
+    /// The journal's settings, or `notFound` when this server keeps none.
+    @discardableResult
+    func requireJournal() throws(RestableError) -> JournalSettings {
+        guard let journal else {
             throw RestableError(.notFound, "this server keeps no journal of deletes (journal: false in its configuration)")
         }
+        return journal
     }
 
     /// The transaction's row and its entries in the order they were written.

@@ -8,8 +8,7 @@ extension Engine {
     /// may purge at once: they take turns on each page, and a transaction is counted by the one
     /// that removed it.
     public func purgeJournal(olderThan: RetentionPeriod? = nil, dryRun: Bool = false) async throws(RestableError) -> PurgeReport {
-        try requireJournal()
-        guard let journal else { return PurgeReport(dryRun: dryRun) }
+        let journal = try requireJournal()
         let now = clock()
         let bound = now - (olderThan ?? journal.shortestRetention).milliseconds
         var report = PurgeReport(dryRun: dryRun)

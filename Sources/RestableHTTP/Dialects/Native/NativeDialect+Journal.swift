@@ -18,12 +18,9 @@ extension NativeDialect {
         case (1, .get), (1, .head): return try await transactions(request)
         case (2, .get), (2, .head): return try await transaction(try Self.transactionID(segments[1]), request)
         case (3, .post) where segments[2] == "undo": return try await undo(try Self.transactionID(segments[1]), request)
-        case (1, _), (2, _):
-            throw RestableError(.methodNotAllowed, "\(request.method) is not allowed here; allowed: GET, HEAD")
-        case (3, _) where segments[2] == "undo":
-            throw RestableError(.methodNotAllowed, "\(request.method) is not allowed here; allowed: POST")
         default:
-            throw RestableError(.notFound, "nothing is served at this path")
+            guard let allowed = Self.journalMethods(segments) else { throw RestableError(.notFound, "nothing is served at this path") }
+            throw RestableError(.methodNotAllowed, "\(request.method) is not allowed here; allowed: \(allowed)")
         }
     }
 
@@ -87,16 +84,12 @@ extension NativeDialect {
             ]
             if !entry.cleared.isEmpty { members.append(("cleared", .array(entry.cleared.map(JSON.string)))) }
             members.append(("rowCount", .integer(Int64(entry.rows.count))))
-            let resource = engine.schema.resource(named: entry.resource)
+            // Rows of a resource served with the same columns are rendered as its rows are (href,
+            // checksum); others only with the columns the journal kept.
+            let resource = engine.schema.resource(named: entry.resource).flatMap { $0.columnNames == entry.columns ? $0 : nil }
             members.append(
                 ("rows", .array(entry.rows.map { row in
-                    var rowMembers: [(String, JSON)] = []
-                    if let resource {
-                        var metadata: [(String, JSON)] = [("checksum", .string(Checksum.of(row, in: resource)))]
-                        if !resource.key.isEmpty { metadata.insert(("href", .string(href(resource, row.key(in: resource), mountPath: request.mountPath))), at: 0) }
-                        rowMembers.append(("@metadata", .object(metadata)))
-                    }
-                    return .object(rowMembers + entry.columns.map { ($0, RowRendering.json(row[$0])) })
+                    resource.map { render(row, of: $0, mountPath: request.mountPath) } ?? .object(entry.columns.map { ($0, RowRendering.json(row[$0])) })
                 })))
             return .object(members)
         }
