@@ -123,6 +123,13 @@ struct PostgresSession: StoreSession {
         return row
     }
 
+    func append(_ resource: Resource, values: [String: Value]) async throws {
+        _ = try await rows(builder.insert(resource, values: values, returning: false), types: [])
+        if let column = resource.keyColumns.first, resource.key.count == 1, column.generated, case .integer(let given)? = values[column.name] {
+            try await advanceSequence(of: resource, column: column.name, past: given)
+        }
+    }
+
     /// After an insert that gave a generated key explicitly (a seed row, a client that names its
     /// ids), moves the column's sequence past that value, so that the next generated key does not
     /// collide with it, as SQLite's AUTOINCREMENT does. It never moves a sequence back.

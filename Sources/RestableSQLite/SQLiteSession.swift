@@ -74,6 +74,10 @@ struct SQLiteSession: StoreSession {
         return Self.row(values, of: resource)
     }
 
+    func append(_ resource: Resource, values: [String: Value]) async throws {
+        _ = try await run([builder.insert(resource, values: values, returning: false)])
+    }
+
     func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) async throws -> Int {
         if predicate.isTriviallyEmpty || values.isEmpty { return 0 }
         return try await run(builder.update(resource, where: predicate, set: values))

@@ -40,6 +40,11 @@ struct DeadlineSession: StoreSession {
         return try await base.insert(resource, values: values)
     }
 
+    func append(_ resource: Resource, values: [String: Value]) async throws {
+        try check()
+        try await base.append(resource, values: values)
+    }
+
     func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) async throws -> Int {
         try check()
         return try await base.update(resource, where: predicate, set: values)

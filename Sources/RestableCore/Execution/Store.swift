@@ -30,6 +30,8 @@ public protocol StoreSession: Sendable {
     func count(_ resource: Resource, where predicate: RowPredicate) async throws -> Int
     /// Inserts one row and returns it as stored (generated values filled in).
     func insert(_ resource: Resource, values: [String: Value]) async throws -> Row
+    /// Inserts one row without reading it back (the journal's own rows, written on every delete).
+    func append(_ resource: Resource, values: [String: Value]) async throws
     /// Sets `values` on every row matching `predicate`; returns how many changed.
     func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) async throws -> Int
     /// Deletes every row matching `predicate`; returns how many went.
@@ -47,6 +49,11 @@ public protocol StoreSession: Sendable {
 }
 
 extension StoreSession {
+    /// An insert whose row is not used.
+    public func append(_ resource: Resource, values: [String: Value]) async throws {
+        _ = try await insert(resource, values: values)
+    }
+
     /// Rows of `resource` matching `predicate`, ordered by key.
     public func select(_ resource: Resource, where predicate: RowPredicate, limit: Int?, offset: Int?) async throws -> [Row] {
         try await select(resource, where: predicate, order: [], limit: limit, offset: offset)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import RestableCore
 
 /// Builds the statements of a store session for one flavour. Owns no connection.
@@ -7,6 +8,7 @@ public import RestableCore
 /// the flavour's bind limit; callers run them all in the same transaction.
 public struct SQLBuilder: Sendable {
     public let flavor: any SQLFlavor
+    private let insertTexts = InsertTexts()
 
     public init(flavor: any SQLFlavor) {
         self.flavor = flavor
@@ -55,22 +57,35 @@ public struct SQLBuilder: Sendable {
         }
     }
 
-    public func insert(_ resource: Resource, values: [String: Value]) -> SQLStatement {
+    /// An INSERT of `values`, returning the row as stored unless `returning` is false. Its
+    /// text is built once for each table, set of columns and return, and then reused.
+    public func insert(_ resource: Resource, values: [String: Value], returning: Bool = true) -> SQLStatement {
+        var named: [String] = []
+        var binds: [Value] = []
+        for column in resource.columns {
+            if let value = values[column.name] {
+                named.append(column.name)
+                binds.append(value)
+            }
+        }
+        let key = InsertTexts.Key(table: resource.table, columns: named, returning: returning)
+        if let text = insertTexts.text(for: key, of: resource) { return SQLStatement(text, binds: binds) }
         var writer = Writer(flavor: flavor)
-        let columns = resource.columns.filter { values[$0.name] != nil }
         writer.append("INSERT INTO \(flavor.quote(resource.table))")
-        if columns.isEmpty {
+        if named.isEmpty {
             writer.append(" DEFAULT VALUES")
         } else {
-            writer.append(" (" + columns.map { flavor.quote($0.name) }.joined(separator: ", ") + ") VALUES (")
-            for (index, column) in columns.enumerated() {
+            writer.append(" (" + named.map { flavor.quote($0) }.joined(separator: ", ") + ") VALUES (")
+            for (index, value) in binds.enumerated() {
                 if index > 0 { writer.append(", ") }
-                writer.bind(values[column.name]!)
+                writer.bind(value)
             }
             writer.append(")")
         }
-        writer.append(" RETURNING " + selectList(resource))
-        return writer.statement
+        if returning { writer.append(" RETURNING " + selectList(resource)) }
+        let statement = writer.statement
+        insertTexts.keep(statement.sql, for: key, of: resource)
+        return statement
     }
 
     public func update(_ resource: Resource, where predicate: RowPredicate, set values: [String: Value]) -> [SQLStatement] {
@@ -169,6 +184,35 @@ public struct SQLBuilder: Sendable {
         case .after(_, let values), .before(_, let values): values.count
         case .anyOf(let alternatives): alternatives.reduce(0) { $0 + $1.conditions.reduce(0) { $0 + bindCount($1) } }
         case .references(_, _, let parents): parents.conditions.reduce(0) { $0 + bindCount($1) }
+        }
+    }
+}
+
+/// The texts of the INSERTs a builder has made, by table, columns and return: the same insert
+/// (a journal entry on every delete) is not built again. Each text is kept with the columns of
+/// the resource it was built for, and used only for a resource with the same columns.
+final class InsertTexts: Sendable {
+    struct Key: Hashable {
+        let table: String
+        let columns: [String]
+        let returning: Bool
+    }
+
+    /// At most this many texts are kept; past it the cache starts again.
+    static let capacity = 512
+    private let texts = Mutex<[Key: (columns: [Column], text: String)]>([:])
+
+    func text(for key: Key, of resource: Resource) -> String? {
+        texts.withLock { texts in
+            guard let kept = texts[key], kept.columns == resource.columns else { return nil }
+            return kept.text
+        }
+    }
+
+    func keep(_ text: String, for key: Key, of resource: Resource) {
+        texts.withLock { texts in
+            if texts.count >= Self.capacity { texts.removeAll(keepingCapacity: true) }
+            texts[key] = (resource.columns, text)
         }
     }
 }
