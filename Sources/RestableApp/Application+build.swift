@@ -88,6 +88,7 @@ func ownTables(_ configuration: Configuration) -> Schema {
         tables += RestableTables.journalSchema.resources
         relationships += RestableTables.journalSchema.relationships
     }
+    if configuration.mounts.contains(where: { $0.dialect == .native }) { tables.append(RestableTables.previews) }
     return Schema(resources: tables, relationships: relationships)
 }
 
@@ -141,6 +142,7 @@ public func buildEngine(_ configuration: Configuration, store: any Store, logger
             }
             engine.journal = journal
         }
+        if own.resources.contains(where: { $0.name == RestableTables.previews.name }) { engine.previewRetention = configuration.previewRetention }
         return (engine, store)
     } catch {
         await store.close()

@@ -43,7 +43,12 @@ public struct Configuration: Sendable {
     /// (then `restable purge` does it).
     public var purgeInterval: Duration? = Configuration.defaultPurgeInterval
 
+    /// `previewRetention`: how long a dry run's preview of a delete is kept for the delete
+    /// that commits it (default one day).
+    public var previewRetention = Configuration.defaultPreviewRetention
+
     public static let defaultPurgeInterval = Duration.seconds(3600)
+    public static let defaultPreviewRetention = RetentionPeriod(parsing: "1d")!
 
     public init(
         database: DatabaseLocation, schema: Schema, mounts: [MountConfiguration], seed: [(resource: String, rows: [[String: Value]])] = [],

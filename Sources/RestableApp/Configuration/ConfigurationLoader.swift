@@ -88,7 +88,7 @@ public struct ConfigurationLoader {
     func configuration(_ root: Node) throws(ConfigurationError) -> Configuration {
         let top = try members(root, "the configuration", allowed: [
                 "database", "postgres", "sqlite", "server", "resources", "relationships", "mounts", "seed", "introspect", "overrides", "security",
-                "journal", "retention",
+                "journal", "retention", "previewRetention",
             ])
         func section(_ name: String) -> (Node, Node)? {
             top.first { $0.0 == name }.map { ($0.1, $0.2) }
@@ -253,6 +253,7 @@ public struct ConfigurationLoader {
         configuration.introspection = introspection
         configuration.security = security
         configuration.journal = journal
+        if let (_, node) = section("previewRetention") { configuration.previewRetention = try period(node, "previewRetention") }
         configuration.purgeInterval = journal == nil ? nil : purgeInterval
         if introspection == nil, let security { configuration.accessRules = try security.rules(for: schema) }
         return configuration

@@ -62,6 +62,19 @@ public enum RestableTables {
         resources: [transactions, journal],
         relationships: [Relationship(parent: transactions.name, child: journal.name, columns: ["transaction_id"], onDelete: .cascade)])
 
+    /// Previews of deletes (a dry run's `P:` tag), each with every row it pinned (resource,
+    /// verb, checksum and key, in ``JournalCodec``'s text), so that a delete that no longer
+    /// matches its preview can name the rows that differ. Kept for ``Engine/previewRetention``.
+    public static let previews = Resource(
+        name: "restable_preview", key: ["tag"],
+        columns: [
+            Column(name: "tag", type: .text),
+            Column(name: "at_ms", type: .integer, required: true),
+            Column(name: "resource", type: .text, required: true),
+            Column(name: "row_count", type: .integer, required: true),
+            Column(name: "rows", type: .text, required: true),
+        ], optimisticLocking: .off)
+
     /// The names of every table Restable keeps for itself: introspection never serves them.
-    public static let names: Set<String> = [rowBudget.table, sessions.table, transactions.table, journal.table]
+    public static let names: Set<String> = [rowBudget.table, sessions.table, transactions.table, journal.table, previews.table]
 }

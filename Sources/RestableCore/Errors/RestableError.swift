@@ -17,6 +17,9 @@ public struct RestableError: Error, Sendable, CustomStringConvertible {
     public var retryAfter: Int?
     /// For `undoConflict`: what stands in the way of the undo (the first ones; ``count`` has all).
     public var conflicts: [UndoConflict] = []
+    /// For `previewMismatch`: the rows in which the delete differs from its preview (the first
+    /// ones; ``count`` has all).
+    public var differences: [PreviewDifference] = []
 
     public init(
         _ code: Code, _ message: String, resource: String? = nil, key: Key? = nil, column: String? = nil,
@@ -43,7 +46,7 @@ extension RestableError {
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
                 storeBusy, storeUnavailable, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
-                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut, undoConflict
+                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut, undoConflict, previewMismatch
         }
         private let value: Internal
 
@@ -134,6 +137,9 @@ extension RestableError {
         /// A journaled transaction cannot be undone exactly (see ``RestableError/conflicts``);
         /// nothing was changed.
         public static var undoConflict: Self { .init(value: .undoConflict) }
+        /// A delete sent with a preview's tag would not touch exactly the previewed rows, each
+        /// unchanged (see ``RestableError/differences``); nothing was changed.
+        public static var previewMismatch: Self { .init(value: .previewMismatch) }
 
         /// The code's stable name, as sent to clients (`checksumMismatch`).
         public var description: String { value.rawValue }

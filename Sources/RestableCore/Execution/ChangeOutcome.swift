@@ -74,6 +74,8 @@ public struct ChangeOutcome: Sendable {
     public var dryRun: Bool
     /// The journal's id of the committed transaction (nil: not journaled, or nothing committed).
     public var transaction: String?
+    /// A dry run's preview tag (`P:...`), when it made one.
+    public var preview: String?
     /// True when every failure, listed or not, is a missing row.
     private var allFailuresMissing: Bool
 

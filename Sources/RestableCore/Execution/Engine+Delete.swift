@@ -48,15 +48,47 @@ extension Engine {
         let limit = options.summaryLimit ?? summaryLimit
         let direct = deletesDirectly(resource)
         let tree = direct ? nil : reachTree(of: resource)
-        let journal = journalRecorder(dryRun: options.dryRun)
-        let outcome = try await run(write: true) { session in
-            var outcome = try await self.delete(
-                selection, of: resource, options: options, summaryLimit: limit, direct: direct, tree: tree, journal: journal, in: session)
+        let capture = try previewCapture(options)
+        let journal = journalRecorder(dryRun: options.dryRun, capture: capture)
+        var outcome = try await run(write: true) { session in
+            var outcome: ChangeOutcome
+            do {
+                outcome = try await self.delete(
+                    selection, of: resource, options: options, summaryLimit: limit, direct: direct, tree: tree, journal: journal, in: session)
+            } catch let signal as RollbackSignal {
+                // A dry run is checked against its preview too; a refusal answers for itself.
+                if case .expect(let tag) = options.preview, let capture, let refused = signal.outcome as? ChangeOutcome, refused.kind != .none {
+                    try await self.check(capture.preview, against: tag, in: session)
+                }
+                throw signal
+            }
+            if case .expect(let tag) = options.preview, let capture { try await self.check(capture.preview, against: tag, in: session) }
             try await self.finishJournal(journal, &outcome, action: "delete", resource: resource.name, in: session)
             return outcome
         }
+        if options.preview == .make, let capture, outcome.kind != .none {
+            let preview = capture.preview
+            try await keep(preview, of: resource)
+            outcome.preview = preview.tag
+        }
         if !options.dryRun, outcome.kind != .none { logChange("delete", of: resource, counts: outcome.counts.logged) }
         return outcome
+    }
+
+    /// Where a delete hands the rows it touches for its preview: nil when it makes or checks none.
+    private func previewCapture(_ options: DeleteOptions) throws(RestableError) -> PreviewCapture? {
+        switch options.preview {
+        case nil:
+            return nil
+        case .make:
+            guard options.dryRun else { throw RestableError(.invalidQuery, "a preview is made by a dry run") }
+            guard previewRetention != nil else { throw RestableError(.invalidQuery, "this server keeps no previews of deletes") }
+        case .expect(let tag):
+            guard Preview.isTag(tag) else {
+                throw RestableError(.invalidHeader, "'\(tag)' is not a preview's tag (P: and 32 lowercase hex digits)")
+            }
+        }
+        return PreviewCapture()
     }
 
     /// The body of ``deleteMany(_:)``, in its transaction: the outcome to commit, or a
@@ -167,7 +199,7 @@ extension Engine {
             for (columns, keys) in byColumns.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
                 let values = Dictionary(uniqueKeysWithValues: columns.map { ($0, Value.null) })
                 let predicate = RowPredicate.columns(resource.key, in: keys)
-                if let journal, journal.journals(resource) {
+                if let journal, journal.keepsRows(of: resource) {
                     try await journal.record(.setNull, try await session.select(resource, where: predicate), of: resource, cleared: columns, in: session)
                 }
                 _ = try await session.update(resource, where: predicate, set: values)
@@ -188,7 +220,7 @@ extension Engine {
             for chunk in keys.chunks(of: Self.chunkSize) {
                 try Task.checkCancellation()
                 let predicate = RowPredicate.columns(resource.key, in: keys.values(chunk))
-                if let journal, journal.journals(resource) {
+                if let journal, journal.keepsRows(of: resource) {
                     try await journal.record(.delete, try await session.delete(resource, where: predicate, returning: resource.columns), of: resource, in: session)
                 } else {
                     _ = try await session.delete(resource, where: predicate)

@@ -21,7 +21,7 @@ extension Engine {
         _ source: any TargetSource, of resource: Resource, options: DeleteOptions, summaryLimit: Int, journal: JournalRecorder?,
         in session: any StoreSession
     ) async throws -> ChangeOutcome {
-        let journaled = journal?.journals(resource) == true
+        let journaled = journal?.keepsRows(of: resource) == true
         var source = source
         var failures = FailureList(limit: self.summaryLimit)
         var seen = KeySet()

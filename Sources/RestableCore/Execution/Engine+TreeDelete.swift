@@ -132,7 +132,7 @@ extension Engine {
                 let node = tree.nodes[index]
                 for (which, detach) in tree.detaches.enumerated() where detach.parent == index {
                     let predicate = RowPredicate([.references(columns: detach.relationship.columns, parent: node.resource, rows[index])])
-                    let journaled = journal?.journals(detach.resource) == true
+                    let journaled = journal?.keepsRows(of: detach.resource) == true
                     if limit > 0 || journaled {
                         let before = try await session.select(detach.resource, where: predicate)
                         detachedRows[which].add(before)
@@ -143,7 +143,7 @@ extension Engine {
                     let cleared = Dictionary(uniqueKeysWithValues: detach.relationship.columns.map { ($0, Value.null) })
                     detached[which] += try await session.update(detach.resource, where: predicate, set: cleared)
                 }
-                let journaled = journal?.journals(node.resource) == true
+                let journaled = journal?.keepsRows(of: node.resource) == true
                 if limit > 0 || journaled {
                     let gone = try await session.delete(node.resource, where: rows[index], returning: node.resource.columns)
                     deleted[index] += gone.count

@@ -31,6 +31,9 @@ public struct Engine: Sendable {
     /// in itself, each row it deleted and each column it set to null, so that it can be shown
     /// and undone. Needs ``RestableTables/journalSchema``'s tables.
     public var journal: JournalSettings?
+    /// How long a delete's preview is kept (nil: previews are not made). Needs
+    /// ``RestableTables/previews``.
+    public var previewRetention: RetentionPeriod?
     /// When the request this engine value serves must be done (set by ``acting(as:requestID:)``).
     private var deadline: ContinuousClock.Instant?
 
@@ -204,10 +207,11 @@ public struct Engine: Sendable {
     }
 
     /// The journal of a write about to start: nil when there is none, or for a dry run (which
-    /// commits nothing).
-    func journalRecorder(dryRun: Bool) -> JournalRecorder? {
-        guard let journal, !dryRun else { return nil }
-        return JournalRecorder(transaction: TransactionID.make(at: clock()), settings: journal)
+    /// commits nothing), unless `capture` is to be handed the rows the write touches.
+    func journalRecorder(dryRun: Bool, capture: PreviewCapture? = nil) -> JournalRecorder? {
+        let settings = dryRun ? nil : journal
+        guard settings != nil || capture != nil else { return nil }
+        return JournalRecorder(transaction: TransactionID.make(at: clock()), settings: settings, capture: capture)
     }
 
     /// Ends a journaled transaction that deleted: writes its own row and names it in the outcome.
@@ -215,7 +219,7 @@ public struct Engine: Sendable {
         _ recorder: JournalRecorder?, _ outcome: inout ChangeOutcome, action: String, resource: String?, undoOf: String? = nil,
         in session: any StoreSession
     ) async throws {
-        guard let recorder, outcome.counts.total > 0 else { return }
+        guard let recorder, recorder.settings != nil, outcome.counts.total > 0 else { return }
         try await recorder.finish(
             action: action, resource: resource, counts: outcome.counts, principal: authorization.principal?.name, requestID: requestID,
             at: clock(), undoOf: undoOf, in: session)

@@ -39,19 +39,42 @@ public enum JournalAction: String, Sendable, Hashable {
 }
 
 /// Writes the journal of one write transaction, in that transaction: a failed request, a
-/// strict refusal or a dry run rolls its entries back with everything else.
+/// strict refusal or a dry run rolls its entries back with everything else. It also hands
+/// every row a delete removes or detaches to a ``PreviewCapture``, when the request makes or
+/// checks a preview.
 struct JournalRecorder: Sendable {
     let transaction: String
-    let settings: JournalSettings
+    /// The journal's settings; nil when nothing is written (a dry run that only previews, or a
+    /// server without a journal checking a preview).
+    let settings: JournalSettings?
+    let capture: PreviewCapture?
 
-    /// True when rows of `resource` are journaled.
+    init(transaction: String, settings: JournalSettings?, capture: PreviewCapture? = nil) {
+        self.transaction = transaction
+        self.settings = settings
+        self.capture = capture
+    }
+
+    /// True when rows of `resource` are written to the journal.
     func journals(_ resource: Resource) -> Bool {
-        !settings.unjournaled.contains(resource.name)
+        settings.map { !$0.unjournaled.contains(resource.name) } ?? false
+    }
+
+    /// True when a delete of rows of `resource` must hand them over with every column: they
+    /// are journaled, or pinned by a preview.
+    func keepsRows(of resource: Resource) -> Bool {
+        capture != nil || journals(resource)
     }
 
     /// Records rows of `resource` (each with every column) as one entry.
     func record(_ action: JournalAction, _ rows: [Row], of resource: Resource, cleared: [String] = [], in session: any StoreSession) async throws {
-        guard !rows.isEmpty, journals(resource) else { return }
+        guard !rows.isEmpty else { return }
+        switch action {
+        case .delete: capture?.add(.delete, rows, of: resource)
+        case .setNull: capture?.add(.update, rows, of: resource)
+        case .restore, .unsetNull: break
+        }
+        guard journals(resource) else { return }
         let names = resource.columns.map(\.name)
         var values: [String: Value] = [
             "transaction_id": .text(transaction), "resource": .text(resource.name), "action": .text(action.rawValue),
@@ -59,7 +82,7 @@ struct JournalRecorder: Sendable {
             "rows": .text(JournalCodec.encode(rows.map { $0.values(of: names) })),
         ]
         if !cleared.isEmpty { values["cleared"] = .text(JournalCodec.encode([cleared.map(Value.text)])) }
-        _ = try await session.insert(RestableTables.journal, values: values)
+        try await session.append(RestableTables.journal, values: values)
     }
 
     /// Writes the transaction's own row, once its entries are written.
@@ -67,8 +90,9 @@ struct JournalRecorder: Sendable {
         action: String, resource: String?, counts: ChangeCounts, principal: String?, requestID: String?, at: Int64, undoOf: String? = nil,
         in session: any StoreSession
     ) async throws {
+        guard let settings else { return }
         let complete = counts.resources.allSatisfy { !settings.unjournaled.contains($0) }
-        _ = try await session.insert(
+        try await session.append(
             RestableTables.transactions,
             values: [
                 "id": .text(transaction), "at_ms": .integer(at), "principal": principal.map(Value.text) ?? .null,

@@ -63,17 +63,29 @@ public struct DeleteOptions: Sendable, Hashable {
     public var maxAffected: Int?
     /// How many rows the summary lists at most (nil: the engine's default); counts are always complete.
     public var summaryLimit: Int?
+    /// Make a preview (a dry run), or commit only what a preview pinned.
+    public var preview: PreviewMode?
 
     public init(
         ignoreMissing: Bool = false, handling: FailureHandling = .strict, dryRun: Bool = false, maxAffected: Int? = nil,
-        summaryLimit: Int? = nil
+        summaryLimit: Int? = nil, preview: PreviewMode? = nil
     ) {
         self.ignoreMissing = ignoreMissing
         self.handling = handling
         self.dryRun = dryRun
         self.maxAffected = maxAffected
         self.summaryLimit = summaryLimit
+        self.preview = preview
     }
+}
+
+/// What a delete does with a ``Preview``.
+public enum PreviewMode: Sendable, Hashable {
+    /// A dry run that answers the tag of every row it would touch, and keeps that preview.
+    case make
+    /// Go ahead only when the delete touches exactly the rows of the preview with this tag,
+    /// each unchanged; otherwise `previewMismatch` naming the rows that differ, and nothing changes.
+    case expect(String)
 }
 
 /// Delete many rows of one resource (and follow their relationships) in one transaction.

@@ -23,6 +23,7 @@ public enum ProblemResponse {
         if !error.blockers.isEmpty { members.append(("dependents", dependents(error.blockers))) }
         if let count = error.count { members.append(("count", .integer(Int64(count)))) }
         if !error.conflicts.isEmpty { members.append(("conflicts", conflicts(error.conflicts))) }
+        if !error.differences.isEmpty { members.append(("differences", differences(error.differences))) }
         members += extra
         var headers: HTTPFields = [:]
         if let allow { headers[.allow] = allow }
@@ -52,11 +53,21 @@ public enum ProblemResponse {
         })
     }
 
+    /// How a delete differs from its preview: each row's kind of difference, resource, key and message.
+    public static func differences(_ differences: [PreviewDifference]) -> JSON {
+        .array(differences.map { difference in
+            .object([
+                ("kind", .string(difference.kind.rawValue)), ("resource", .string(difference.resource)),
+                ("key", RowRendering.json(difference.key)), ("detail", .string(difference.message)),
+            ])
+        })
+    }
+
     /// The HTTP status of each error code under the standards-following (native) dialect.
     public static func status(of code: RestableError.Code) -> HTTPResponse.Status {
         switch code {
         case .notFound, .unknownResource: .notFound
-        case .checksumMismatch: .preconditionFailed
+        case .checksumMismatch, .previewMismatch: .preconditionFailed
         case .checksumRequired: .init(code: 428, reasonPhrase: "Precondition Required")
         case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch, .undoConflict: .conflict
         case .methodNotAllowed, .readOnly: .methodNotAllowed
@@ -110,6 +121,7 @@ public enum ProblemResponse {
         case .overBudget: "Row budget exceeded"
         case .rateLimited: "Too many requests"
         case .undoConflict: "Cannot undo exactly"
+        case .previewMismatch: "Preview no longer matches"
         default: "Internal error"
         }
     }

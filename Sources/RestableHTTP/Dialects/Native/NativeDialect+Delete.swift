@@ -7,17 +7,18 @@ extension NativeDialect {
     func delete(_ resource: Resource, _ key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
         try Self.refuseOtherParameters(request, except: [.checksum, .ignoredeleted, .dryrun, .txsummary], here: "a DELETE of one row")
         try Self.refuseBody(request, "send the row's checksum in If-Match or ?checksum")
-        let (options, preferences) = try Self.deleteOptions(request)
-        let precondition = try Self.precondition(request)
+        let (options, preferences) = try deleteOptions(request)
+        let precondition = try Self.precondition(request, preview: true)
         let outcome = try await engine.delete(DeleteRequest(resource: resource.name, key: key, precondition: precondition, options: options))
         if preferences.returnMinimal, !outcome.dryRun {
             return Self.applying(preferences, to: Response(status: .noContent)).naming(outcome)
         }
         var members: [(String, JSON)] = []
         if outcome.dryRun { members.append(("dryRun", .bool(true))) }
+        if let preview = outcome.preview { members.append(("preview", .string(preview))) }
         if let transaction = outcome.transaction { members.append(("transaction", .string(transaction))) }
         members += try summaryMembers(outcome, request, preferences, alwaysCount: false)
-        return Self.applying(preferences, to: JSONResponse.make(.ok, .object(members))).naming(outcome)
+        return Self.tagging(outcome, Self.applying(preferences, to: JSONResponse.make(.ok, .object(members))).naming(outcome))
     }
 
     /// Many rows: a JSON array of keys in the body, `?key=in.(...)`, a filter, or `?all=true`.
@@ -26,7 +27,7 @@ extension NativeDialect {
         // A read-only resource is refused before its body or query is read (the engine refuses it too).
         try engine.planner.requireWritable(resource, "deleted")
         let filters = try Self.filters(request)
-        let precondition = try Self.precondition(request)
+        let precondition = try Self.precondition(request, preview: true)
         let all = try request.query.flag("all")
         let selection: DeleteSelection
         if !request.body.isEmpty {
@@ -52,9 +53,29 @@ extension NativeDialect {
                 "DELETE on the \(resource.name) collection needs keys (a JSON array body, or ?\(resource.key[0])=in.(...)), a filter, or ?all=true to delete every row",
                 resource: resource.name)
         }
-        let (options, preferences) = try Self.deleteOptions(request)
+        let (options, preferences) = try deleteOptions(request)
         let outcome = try await engine.deleteMany(BulkDeleteRequest(resource: resource.name, selection: selection, options: options))
-        return Self.applying(preferences, to: try render(outcome, request, preferences))
+        return Self.tagging(outcome, Self.applying(preferences, to: try render(outcome, request, preferences)))
+    }
+
+    /// A delete's options: ``deleteOptions(_:supported:)``, and its preview: one to make on a
+    /// dry run, or the one `If-Match` names.
+    func deleteOptions(_ request: IncomingRequest) throws(RestableError) -> (DeleteOptions, Preferences) {
+        var (options, preferences) = try Self.deleteOptions(request)
+        if let tag = try Self.previewTag(request) {
+            options.preview = .expect(tag)
+        } else if options.dryRun, engine.previewRetention != nil {
+            options.preview = .make
+        }
+        return (options, preferences)
+    }
+
+    /// A dry run's answer carries its preview's tag as its `ETag`.
+    static func tagging(_ outcome: ChangeOutcome, _ response: Response) -> Response {
+        guard let preview = outcome.preview else { return response }
+        var response = response
+        response.headers[.eTag] = "\"\(preview)\""
+        return response
     }
 
     /// The options a delete or batch sets with `Prefer` and the query string.
@@ -89,6 +110,7 @@ extension NativeDialect {
     func render(_ outcome: ChangeOutcome, _ request: IncomingRequest, _ preferences: Preferences) throws(RestableError) -> Response {
         var members: [(String, JSON)] = [("outcome", .string(outcome.kind.rawValue))]
         if outcome.dryRun { members.append(("dryRun", .bool(true))) }
+        if let preview = outcome.preview { members.append(("preview", .string(preview))) }
         guard outcome.kind != .none else {
             let allMissing = outcome.everyFailureIsMissing
             let error = RestableError(

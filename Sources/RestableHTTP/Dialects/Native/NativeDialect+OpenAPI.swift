@@ -11,6 +11,8 @@ extension NativeDialect {
         let errors = Self.errorResponses(problem)
         let flag: JSONSchema = .boolean(required: false)
         let ifMatch = OpenAPIParts.header("If-Match", "the row's checksum as an entity tag (\"A:...\"), or * to override the lock")
+        let deleteIfMatch = OpenAPIParts.header(
+            "If-Match", "the row's checksum as an entity tag (\"A:...\"), * to override the lock, or a dry run's preview (\"P:...\"): commit only exactly the previewed rows")
         let prefer = OpenAPIParts.header("Prefer", "handling=strict|lenient, return=minimal|representation, tx=commit|rollback, max-affected=N")
         let deleteFlags = [
             OpenAPIParts.query("ignoredeleted", flag, "a key that does not exist is not an error"),
@@ -33,7 +35,9 @@ extension NativeDialect {
                 responses: [200: OpenAPIParts.response("every operation, or those that could be done (lenient)", summary)] + errors))
         }
         for (name, resource) in served {
-            describe(resource, as: name, into: &builder, errors: errors, summary: summary, ifMatch: ifMatch, prefer: prefer, deleteFlags: deleteFlags)
+            describe(
+                resource, as: name, into: &builder, errors: errors, summary: summary, ifMatch: ifMatch, deleteIfMatch: deleteIfMatch, prefer: prefer,
+                deleteFlags: deleteFlags)
         }
         if engine.journal != nil { describeJournal(into: &builder, errors: errors, summary: summary, prefer: prefer) }
     }
@@ -96,6 +100,7 @@ extension NativeDialect {
     private func describe(
         _ resource: Resource, as name: String, into builder: inout OpenAPIBuilder, errors: OpenAPI.Response.Map, summary: JSONSchema,
         ifMatch: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
+        deleteIfMatch: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
         prefer: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
         deleteFlags: [OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>]
     ) {
@@ -139,9 +144,11 @@ extension NativeDialect {
                 OpenAPI.Operation(
                     summary: "Delete many rows of \(name)", operationId: "deleteMany." + name,
                     parameters: [OpenAPIParts.query("all", .boolean(required: false), "true: every row (needed when no keys or filter are sent)"), checksum]
-                        + deleteFlags + filters + [ifMatch, prefer],
+                        + deleteFlags + filters + [deleteIfMatch, prefer],
                     requestBody: OpenAPIParts.body(.array(items: OpenAPIParts.keyValue(resource)), required: false, "the keys to delete"),
-                    responses: [200: OpenAPIParts.response("all or some went (see outcome and errors)", summary)] + errors))
+                    responses: [
+                        200: OpenAPIParts.response("all or some went (see outcome and errors); a dry run's ETag is its preview", summary, headers: ["ETag": .string(required: false)])
+                    ] + errors))
         }
         guard !resource.key.isEmpty else { return }
         let item = collection + "/{key}"
@@ -174,9 +181,9 @@ extension NativeDialect {
                 .delete, item,
                 OpenAPI.Operation(
                     summary: "Delete a row of \(name), with what its relationships do", operationId: "delete." + name,
-                    parameters: [key, checksum] + deleteFlags + [ifMatch, prefer],
+                    parameters: [key, checksum] + deleteFlags + [deleteIfMatch, prefer],
                     responses: [
-                        200: OpenAPIParts.response("deleted; the transaction summary", summary),
+                        200: OpenAPIParts.response("deleted; the transaction summary (a dry run's ETag is its preview)", summary, headers: ["ETag": .string(required: false)]),
                         204: OpenAPIParts.response("deleted (Prefer: return=minimal)"),
                     ] + errors))
         }
@@ -188,7 +195,7 @@ extension NativeDialect {
         let problemType = OpenAPI.ContentType(rawValue: "application/problem+json")!
         let statuses: [(Int, String)] = [
             (400, "malformed input"), (401, "credentials needed"), (403, "not allowed"), (404, "no such row or resource"),
-            (405, "method not allowed"), (409, "a conflict: restricted, duplicate, nothing changed"), (412, "checksum mismatch"),
+            (405, "method not allowed"), (409, "a conflict: restricted, duplicate, nothing changed"), (412, "checksum mismatch, or the rows differ from the preview"),
             (413, "body too large"), (415, "not JSON"), (428, "checksum required"), (429, "over a budget or the rate limit"),
             (503, "busy, unavailable or too slow; nothing changed"),
         ]
@@ -207,6 +214,7 @@ extension NativeDialect {
                 "key": .fragment(required: false), "count": .integer(required: false), "outcome": .string(required: false),
                 "dryRun": .boolean(required: false), "errors": .array(required: false, items: .object(additionalProperties: .a(true))),
                 "dependents": .array(required: false, items: .object(additionalProperties: .a(true))),
+                "differences": .array(required: false, items: .object(additionalProperties: .a(true))),
             ],
             additionalProperties: .a(true))
     }
@@ -217,6 +225,7 @@ extension NativeDialect {
                 "outcome": .string(required: false, allowedValues: "all", "partial"),
                 "dryRun": .boolean(required: false),
                 "transaction": .string(required: false),
+                "preview": .string(required: false, pattern: "^P:[0-9a-f]{32}$"),
                 "undid": .string(required: false),
                 "txsummary": .array(required: false, items: .object(properties: ["@metadata": .object], additionalProperties: .a(true))),
                 "txsummaryTruncated": .boolean(required: false),

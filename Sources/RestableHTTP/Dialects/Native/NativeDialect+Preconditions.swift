@@ -27,7 +27,11 @@ extension NativeDialect {
     /// The precondition of a write or delete: `If-Match`, else `?checksum=`, else the body's
     /// `@metadata.checksum`. `If-Match: *` and `checksum=override` bypass locking. Two sources
     /// at once are refused, as they may disagree.
-    static func precondition(_ request: IncomingRequest, bodyChecksum: Precondition? = nil) throws(RestableError) -> Precondition {
+    ///
+    /// On a delete (`preview: true`), `If-Match` may instead name a dry run's preview
+    /// (`"P:..."`): the preview then pins every row's checksum, and the rows' own precondition
+    /// is `override`.
+    static func precondition(_ request: IncomingRequest, bodyChecksum: Precondition? = nil, preview: Bool = false) throws(RestableError) -> Precondition {
         var found: [(String, Precondition)] = []
         if let condition = try EntityTagCondition.parse(request.headers, .ifMatch) {
             switch condition {
@@ -37,8 +41,15 @@ extension NativeDialect {
                 guard tags.count == 1 else {
                     throw RestableError(.invalidHeader, "If-Match must hold one entity tag (the row's checksum in quotes) or *")
                 }
-                // A weak tag never matches under If-Match's strong comparison (RFC 9110 13.1.1).
-                found.append(("If-Match", .checksum(tags[0].weak ? "W/\"\(tags[0].opaque)\"" : tags[0].opaque)))
+                if !tags[0].weak, tags[0].opaque.hasPrefix("P:") {
+                    guard preview else {
+                        throw RestableError(.invalidHeader, "If-Match names a preview (\"\(tags[0].opaque)\"), which only a DELETE commits")
+                    }
+                    found.append(("If-Match", .override))
+                } else {
+                    // A weak tag never matches under If-Match's strong comparison (RFC 9110 13.1.1).
+                    found.append(("If-Match", .checksum(tags[0].weak ? "W/\"\(tags[0].opaque)\"" : tags[0].opaque)))
+                }
             }
         }
         if let checksum = try request.query.single("checksum") {
@@ -51,6 +62,17 @@ extension NativeDialect {
                 .invalidQuery, "the precondition is given twice (\(found.map(\.0).joined(separator: " and "))); send one")
         }
         return found.first?.1 ?? .none
+    }
+
+    /// The preview a delete must match (`If-Match: "P:..."`), or nil.
+    static func previewTag(_ request: IncomingRequest) throws(RestableError) -> String? {
+        guard case .tags(let tags) = try EntityTagCondition.parse(request.headers, .ifMatch), tags.count == 1, !tags[0].weak,
+            tags[0].opaque.hasPrefix("P:")
+        else { return nil }
+        guard Preview.isTag(tags[0].opaque) else {
+            throw RestableError(.invalidHeader, "If-Match: \"\(tags[0].opaque)\" is not a preview's tag (P: and 32 lowercase hex digits)")
+        }
+        return tags[0].opaque
     }
 
     /// The body as a JSON value; rejects a content type that is not JSON, and malformed JSON.

@@ -1,0 +1,62 @@
+/// Previews you commit exactly: a dry run keeps the set of rows it would touch under a tag,
+/// and a delete sent with that tag commits only when it touches exactly those rows, unchanged.
+extension Engine {
+    /// How many differences a `previewMismatch` lists (``RestableError/count`` has them all).
+    static let listedDifferences = 100
+
+    /// Keeps `preview` (the rows a dry run of a delete of `resource` would touch) for
+    /// ``previewRetention``, in its own transaction, and removes previews older than that.
+    func keep(_ preview: Preview, of resource: Resource) async throws(RestableError) {
+        guard let retention = previewRetention else {
+            throw RestableError(.internalError, "previews were asked for on a server that keeps none")
+        }
+        let now = clock()
+        try await run(write: true) { session in
+            _ = try await session.delete(RestableTables.previews, where: RowPredicate([.compare(column: "at_ms", .lt, .integer(now - retention.milliseconds))]))
+            let tag = RowPredicate([.compare(column: "tag", .eq, .text(preview.tag))])
+            // The same rows, unchanged, give the same tag: a second dry run renews the first.
+            if try await session.update(RestableTables.previews, where: tag, set: ["at_ms": .integer(now)]) > 0 { return }
+            do {
+                try await session.savepoint {
+                    _ = try await session.insert(
+                        RestableTables.previews,
+                        values: [
+                            "tag": .text(preview.tag), "at_ms": .integer(now), "resource": .text(resource.name),
+                            "row_count": .integer(Int64(preview.entries.count)), "rows": .text(JournalCodec.encode(preview.entries.map(\.cells))),
+                        ])
+                }
+            } catch let error as RestableError where error.code == .duplicateKey {
+                // Another server kept the same preview at the same moment.
+            }
+        }
+    }
+
+    /// Refuses (`previewMismatch`, naming each row that differs) when `now`, what the delete
+    /// touches in this transaction, is not the preview tagged `tag`.
+    func check(_ now: Preview, against tag: String, in session: any StoreSession) async throws {
+        guard now.tag != tag else { return }
+        let rows = try await session.select(RestableTables.previews, where: RowPredicate([.compare(column: "tag", .eq, .text(tag))]))
+        guard let row = rows.first, case .text(let text) = row["rows"] else {
+            throw RestableError(
+                .previewMismatch,
+                "this delete would touch \(now.entries.count) rows, not those of preview \(tag), which this server does not hold (older than \(previewRetention?.description ?? "its retention"), or never made); nothing was changed: make a new preview with a dry run")
+        }
+        let then: Preview
+        do {
+            then = Preview(try JournalCodec.decode(text).map { cells throws(JournalCorrupt) in try PreviewEntry(cells: cells) })
+        } catch {
+            throw RestableError(.internalError, "a kept preview cannot be read")
+        }
+        let differences = then.differences(from: now)
+        let counted = Dictionary(grouping: differences, by: \.kind).mapValues(\.count)
+        let described = [PreviewDifference.Kind.added, .removed, .changed].compactMap { kind in
+            counted[kind].map { "\($0) \(kind.rawValue)" }
+        }
+        var error = RestableError(
+            .previewMismatch,
+            "this delete no longer touches exactly the rows of preview \(tag) (\(described.joined(separator: ", "))); nothing was changed: review a new dry run",
+            count: differences.count)
+        error.differences = Array(differences.prefix(Self.listedDifferences))
+        throw error
+    }
+}
