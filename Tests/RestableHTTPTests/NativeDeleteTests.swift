@@ -5,6 +5,32 @@ import Testing
 
 /// DELETE in the native dialect: one test per outcome and status code.
 @Suite struct NativeDeleteTests {
+    /// A precondition a route would not evaluate is refused, never ignored, and changes nothing.
+    @Test func preconditionsARouteDoesNotEvaluateAreRefused() async throws {
+        try await withDemoApp { api in
+            let json: HTTPFields = [.contentType: "application/json"]
+            let cases: [(HTTPRequest.Method, String, HTTPFields, String?)] = [
+                (.post, "/api", json + [.ifMatch: "\"P:" + String(repeating: "0", count: 32) + "\""], #"[{"@metadata": {"action": "DELETE", "resource": "product", "key": 104}}]"#),
+                (.post, "/api", json + [.ifMatch: "*"], "[]"),
+                (.post, "/api/product", json + [.ifMatch: "\"A:1\""], #"{"id": 900, "name": "Saw", "price": 1}"#),
+                (.post, "/api/product", json + [.ifNoneMatch: "*"], #"{"id": 900, "name": "Saw", "price": 1}"#),
+                (.get, "/api/product", [.ifNoneMatch: "*"], nil),
+                (.get, "/api/product/104", [.ifMatch: "\"A:1\""], nil),
+                (.delete, "/api/product/104", [.ifNoneMatch: "*"], nil),
+                (.delete, "/api/product/104", [.ifUnmodifiedSince: "Sun, 06 Dec 2026 10:00:00 GMT"], nil),
+                (.patch, "/api/product/104", json + [.ifUnmodifiedSince: "Sun, 06 Dec 2026 10:00:00 GMT"], #"{"price": 2}"#),
+                (.post, "/api/_transactions/1-1/undo", [.ifMatch: "*"], nil),
+            ]
+            let before = try await api.send(.get, "/api/product").text
+            for (method, path, headers, body) in cases {
+                let reply = try await api.send(method, path, headers: headers, body: body)
+                #expect(reply.status == .badRequest && reply.code == "invalidHeader", "\(method) \(path) \(headers): \(reply.text)")
+                #expect(reply.json?["detail"]?.stringValue?.contains("refused rather than ignored") == true)
+            }
+            #expect(try await api.send(.get, "/api/product").text == before)
+        }
+    }
+
     @Test func deleteAnswers200WithTheTransactionSummary() async throws {
         try await withDemoApp { api in
             let reply = try await api.send(.delete, "/api/customer/Golf%20Industries")

@@ -99,8 +99,13 @@ import Testing
         // An unchanged delete commits by its tag even when the preview is no longer kept.
         let fresh = try await Self.preview(engine, "customer", ["2"])
         engine.clock = { start + 4 * 86_400_000 }
-        _ = try await Self.preview(engine, "line", ["100"])
+        let line = try await Self.preview(engine, "line", ["100"])
         #expect(try await Self.commit(engine, "customer", ["2"], fresh).counts.total == 2)
+        // Past its retention a preview names no rows, though no later preview has removed it yet.
+        _ = try await engine.update(UpdateRequest(resource: "line", key: .parts(["100"]), values: ["note": .text("later")]))
+        engine.clock = { start + 6 * 86_400_000 }
+        let expired = await #expect(throws: RestableError.self) { try await Self.commit(engine, "line", ["100"], line) }
+        #expect(expired?.code == .previewMismatch && expired?.differences.isEmpty == true && expired?.message.contains("does not hold") == true)
         await store.close()
     }
 

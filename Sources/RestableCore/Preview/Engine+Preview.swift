@@ -35,7 +35,10 @@ extension Engine {
     /// touches in this transaction, is not the preview tagged `tag`.
     func check(_ now: Preview, against tag: String, in session: any StoreSession) async throws {
         guard now.tag != tag else { return }
-        let rows = try await session.select(RestableTables.previews, where: RowPredicate([.compare(column: "tag", .eq, .text(tag))]))
+        let kept = RowPredicate([
+            .compare(column: "tag", .eq, .text(tag)), .compare(column: "at_ms", .gte, .integer(clock() - (previewRetention?.milliseconds ?? 0))),
+        ])
+        let rows = try await session.select(RestableTables.previews, where: kept)
         guard let row = rows.first, case .text(let text) = row["rows"] else {
             throw RestableError(
                 .previewMismatch,

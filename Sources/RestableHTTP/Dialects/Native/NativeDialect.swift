@@ -1,3 +1,4 @@
+import HTTPTypes
 public import Hummingbird
 public import RestableCore
 
@@ -26,6 +27,7 @@ public struct NativeDialect: Dialect {
     }
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        try Self.refuseUnevaluatedConditions(request)
         if request.segments.first == Self.transactionsSegment { return try await journal(request) }
         switch request.segments.count {
         case 0:
@@ -71,6 +73,23 @@ public struct NativeDialect: Dialect {
         var members: [(String, JSON)] = [("resources", .array(resources))]
         if engine.journal != nil { members.append(("transactions", .object([("href", .string(request.mountPath + "/" + Self.transactionsSegment))]))) }
         return JSONResponse.make(.ok, .object(members))
+    }
+
+    /// Refuses (400 `invalidHeader`) a precondition the route would not evaluate, so that none is
+    /// silently ignored: `If-Match` is read by a PATCH and a DELETE of rows, `If-None-Match` by a
+    /// GET or HEAD of one row, and `If-Unmodified-Since` nowhere (rows have no modification time).
+    static func refuseUnevaluatedConditions(_ request: IncomingRequest) throws(RestableError) {
+        let rows = request.segments.first != transactionsSegment
+        let evaluatesIfMatch = rows && ((request.segments.count == 2 && request.method == .patch) || (1...2).contains(request.segments.count) && request.method == .delete)
+        let evaluatesIfNoneMatch = rows && request.segments.count == 2 && (request.method == .get || request.method == .head)
+        let refused: [(HTTPField.Name, Bool, String)] = [
+            (.ifMatch, evaluatesIfMatch, "only a PATCH or DELETE of rows reads it; a batch's checksums go in each operation's @metadata"),
+            (.ifNoneMatch, evaluatesIfNoneMatch, "only a GET or HEAD of one row reads it"),
+            (.ifUnmodifiedSince, false, "rows have no modification time: send their checksum in If-Match"),
+        ]
+        for (name, evaluated, reason) in refused where !evaluated && request.headers[name] != nil {
+            throw RestableError(.invalidHeader, "\(name) is not evaluated here, so it is refused rather than ignored: \(reason)")
+        }
     }
 
     /// The methods served at a path of `segments` segments after the mount.
