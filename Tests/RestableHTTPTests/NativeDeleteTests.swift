@@ -28,6 +28,9 @@ import Testing
                 #expect(reply.json?["detail"]?.stringValue?.contains("refused rather than ignored") == true)
             }
             #expect(try await api.send(.get, "/api/product").text == before)
+            // A method the path does not serve is 405, an unknown resource 404, whatever the headers.
+            #expect(try await api.send(.put, "/api/product/104", headers: [.ifMatch: "*"]).status == .methodNotAllowed)
+            #expect(try await api.send(.get, "/api/nosuch", headers: [.ifNoneMatch: "*"]).status == .notFound)
         }
     }
 

@@ -109,6 +109,29 @@ import Testing
         await store.close()
     }
 
+    /// Another caller who sends a preview's tag learns only that its delete differs: the rows
+    /// the preview held may include rows that caller's read policy hides.
+    @Test(arguments: StoreKind.available)
+    func aPreviewNamesItsRowsOnlyToTheCallerWhoMadeIt(kind: StoreKind) async throws {
+        let (engine, store) = try await Self.engine(kind)
+        let rules = AccessRules(roles: ["all": Role(name: "all", grants: [Role.everyResource: Set(Action.allCases)])])
+        let ann = engine.acting(as: .principal(Principal(name: "ann", roles: ["all"]), rules))
+        let bob = engine.acting(as: .principal(Principal(name: "bob", roles: ["all"]), rules))
+        let tag = try await Self.preview(ann, "customer", ["1"])
+        _ = try await engine.update(UpdateRequest(resource: "line", key: .parts(["100"]), values: ["note": .text("changed")]))
+        let before = try await JournalTests.snapshot(engine)
+        let other = await #expect(throws: RestableError.self) { try await Self.commit(bob, "customer", ["2"], tag) }
+        #expect(other?.code == .previewMismatch && other?.differences.isEmpty == true && other?.count == nil)
+        #expect(other?.message.contains("another caller") == true)
+        let own = await #expect(throws: RestableError.self) { try await Self.commit(ann, "customer", ["1"], tag) }
+        #expect(own?.code == .previewMismatch && own?.differences.map { $0.kind } == [PreviewDifference.Kind.changed])
+        #expect(try await JournalTests.snapshot(engine) == before)
+        // The tag alone decides a commit: whoever sends the tag of rows unchanged commits them.
+        let fresh = try await Self.preview(ann, "customer", ["1"])
+        #expect(try await Self.commit(bob, "customer", ["1"], fresh).counts.total == 6)
+        await store.close()
+    }
+
     @Test func previewTagsHaveOneShapeAndIgnoreOrder() {
         let a = PreviewEntry(resource: "line", verb: .delete, key: Key([.integer(1)]), checksum: "A:1")
         let b = PreviewEntry(resource: "ticket", verb: .update, key: Key([.integer(2)]), checksum: "A:2")

@@ -73,6 +73,7 @@ public enum RestableTables {
             Column(name: "resource", type: .text, required: true),
             Column(name: "row_count", type: .integer, required: true),
             Column(name: "rows", type: .text, required: true),
+            Column(name: "principal", type: .text),
         ], optimisticLocking: .off)
 
     /// The names of every table Restable keeps for itself: introspection never serves them.

@@ -51,6 +51,9 @@ extension Engine {
         let capture = try previewCapture(options)
         let journal = journalRecorder(dryRun: options.dryRun, capture: capture)
         var outcome = try await run(write: true) { session in
+            // A store may run this body again (PostgreSQL, after a deadlock): each attempt
+            // captures only the rows it touches itself.
+            capture?.reset()
             var outcome: ChangeOutcome
             do {
                 outcome = try await self.delete(

@@ -133,15 +133,29 @@ extension Engine {
                 for (which, detach) in tree.detaches.enumerated() where detach.parent == index {
                     let predicate = RowPredicate([.references(columns: detach.relationship.columns, parent: node.resource, rows[index])])
                     let journaled = journal?.keepsRows(of: detach.resource) == true
-                    if limit > 0 || journaled {
+                    let cleared = Dictionary(uniqueKeysWithValues: detach.relationship.columns.map { ($0, Value.null) })
+                    guard limit > 0 || journaled else {
+                        detached[which] += try await session.update(detach.resource, where: predicate, set: cleared)
+                        continue
+                    }
+                    // Only the rows read are set to null, so that the summary, the journal and a
+                    // preview hold exactly what changed; a row that came to match since (a child
+                    // committed by another transaction, under PostgreSQL's read committed) is
+                    // read and set in the next turn.
+                    while true {
                         let before = try await session.select(detach.resource, where: predicate)
+                        guard !before.isEmpty else { break }
                         detachedRows[which].add(before)
                         if let journal, journaled {
                             try await journal.record(.setNull, before, of: detach.resource, cleared: detach.relationship.columns, in: session)
                         }
+                        let keys = before.map { $0.key(in: detach.resource).values }
+                        let size = max(1, Engine.chunkSize / detach.resource.key.count)
+                        for start in stride(from: 0, to: keys.count, by: size) {
+                            let read = RowPredicate.columns(detach.resource.key, in: Array(keys[start..<min(keys.count, start + size)]))
+                            detached[which] += try await session.update(detach.resource, where: RowPredicate(predicate.conditions + read.conditions), set: cleared)
+                        }
                     }
-                    let cleared = Dictionary(uniqueKeysWithValues: detach.relationship.columns.map { ($0, Value.null) })
-                    detached[which] += try await session.update(detach.resource, where: predicate, set: cleared)
                 }
                 let journaled = journal?.keepsRows(of: node.resource) == true
                 if limit > 0 || journaled {

@@ -3,6 +3,8 @@
 extension Engine {
     /// How many differences a `previewMismatch` lists (``RestableError/count`` has them all).
     static let listedDifferences = 100
+    /// The most rows a kept preview holds to name differences; a larger one keeps its count only.
+    static let keptPreviewRows = 100_000
 
     /// Keeps `preview` (the rows a dry run of a delete of `resource` would touch) for
     /// ``previewRetention``, in its own transaction, and removes previews older than that.
@@ -15,14 +17,16 @@ extension Engine {
             _ = try await session.delete(RestableTables.previews, where: RowPredicate([.compare(column: "at_ms", .lt, .integer(now - retention.milliseconds))]))
             let tag = RowPredicate([.compare(column: "tag", .eq, .text(preview.tag))])
             // The same rows, unchanged, give the same tag: a second dry run renews the first.
-            if try await session.update(RestableTables.previews, where: tag, set: ["at_ms": .integer(now)]) > 0 { return }
+            let principal = self.authorization.principal.map { Value.text($0.name) } ?? .null
+            if try await session.update(RestableTables.previews, where: tag, set: ["at_ms": .integer(now), "principal": principal]) > 0 { return }
+            let rows = preview.entries.count <= Self.keptPreviewRows ? JournalCodec.encode(preview.entries.map(\.cells)) : ""
             do {
                 try await session.savepoint {
                     _ = try await session.insert(
                         RestableTables.previews,
                         values: [
                             "tag": .text(preview.tag), "at_ms": .integer(now), "resource": .text(resource.name),
-                            "row_count": .integer(Int64(preview.entries.count)), "rows": .text(JournalCodec.encode(preview.entries.map(\.cells))),
+                            "row_count": .integer(Int64(preview.entries.count)), "rows": .text(rows), "principal": principal,
                         ])
                 }
             } catch let error as RestableError where error.code == .duplicateKey {
@@ -43,6 +47,18 @@ extension Engine {
             throw RestableError(
                 .previewMismatch,
                 "this delete would touch \(now.entries.count) rows, not those of preview \(tag), which this server does not hold (older than \(previewRetention?.description ?? "its retention"), or never made); nothing was changed: make a new preview with a dry run")
+        }
+        // Only the caller who made the preview is told which rows it held: they may include rows
+        // another caller's read policy hides.
+        guard row["principal"] == (authorization.principal.map { Value.text($0.name) } ?? .null) else {
+            throw RestableError(
+                .previewMismatch,
+                "this delete would touch \(now.entries.count) rows, not those of preview \(tag), which another caller made; nothing was changed: make a preview of your own with a dry run")
+        }
+        guard !text.isEmpty else {
+            throw RestableError(
+                .previewMismatch,
+                "this delete does not touch exactly the rows of preview \(tag), which held more than the \(Self.keptPreviewRows) rows whose differences can be named; nothing was changed: review a new dry run")
         }
         let then: Preview
         do {

@@ -141,5 +141,10 @@ final class PreviewCapture: Sendable {
         entries.withLock { $0 += added }
     }
 
+    /// Forgets what was added: a transaction run again starts from nothing.
+    func reset() {
+        entries.withLock { $0.removeAll() }
+    }
+
     var preview: Preview { Preview(entries.withLock { $0 }) }
 }

@@ -27,10 +27,13 @@ public struct NativeDialect: Dialect {
     }
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
-        try Self.refuseUnevaluatedConditions(request)
-        if request.segments.first == Self.transactionsSegment { return try await journal(request) }
+        if request.segments.first == Self.transactionsSegment {
+            try Self.refuseUnevaluatedConditions(request)
+            return try await journal(request)
+        }
         switch request.segments.count {
         case 0:
+            try Self.refuseUnevaluatedConditions(request)
             switch request.method {
             case .get, .head:
                 try Self.refuseOtherParameters(request, except: [], here: "the index")
@@ -40,6 +43,7 @@ public struct NativeDialect: Dialect {
             }
         case 1:
             let resource = try names.resource(try PathSegments.decode(request.segments[0]), in: engine.schema)
+            try Self.refuseUnevaluatedConditions(request)
             switch request.method {
             case .get, .head: return try await list(resource, request)
             case .post: return try await create(resource, request)
@@ -49,6 +53,7 @@ public struct NativeDialect: Dialect {
         case 2:
             let resource = try names.resource(try PathSegments.decode(request.segments[0]), in: engine.schema)
             let key = try PathSegments.key(request.segments[1])
+            try Self.refuseUnevaluatedConditions(request)
             switch request.method {
             case .get, .head: return try await get(resource, key, request)
             case .patch: return try await update(resource, key, request)
@@ -78,8 +83,11 @@ public struct NativeDialect: Dialect {
     /// Refuses (400 `invalidHeader`) a precondition the route would not evaluate, so that none is
     /// silently ignored: `If-Match` is read by a PATCH and a DELETE of rows, `If-None-Match` by a
     /// GET or HEAD of one row, and `If-Unmodified-Since` nowhere (rows have no modification time).
+    /// A method the path does not serve is left to its 405, and an unknown resource to its 404.
     static func refuseUnevaluatedConditions(_ request: IncomingRequest) throws(RestableError) {
         let rows = request.segments.first != transactionsSegment
+        let served = rows ? allowedMethods(segments: request.segments.count) : journalMethods(request.segments)
+        guard let served, served.split(separator: ", ").contains(Substring(request.method.rawValue)) else { return }
         let evaluatesIfMatch = rows && ((request.segments.count == 2 && request.method == .patch) || (1...2).contains(request.segments.count) && request.method == .delete)
         let evaluatesIfNoneMatch = rows && request.segments.count == 2 && (request.method == .get || request.method == .head)
         let refused: [(HTTPField.Name, Bool, String)] = [
