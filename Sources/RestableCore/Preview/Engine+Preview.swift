@@ -46,14 +46,14 @@ extension Engine {
         guard let row = rows.first, case .text(let text) = row["rows"] else {
             throw RestableError(
                 .previewMismatch,
-                "this delete would touch \(now.entries.count) rows, not those of preview \(tag), which this server does not hold (older than \(previewRetention?.description ?? "its retention"), or never made); nothing was changed: make a new preview with a dry run")
+                "this delete would touch \(now.entries.count == 1 ? "1 row" : "\(now.entries.count) rows"), not those of preview \(tag), which this server does not hold (older than \(previewRetention?.description ?? "its retention"), or never made); nothing was changed: make a new preview with a dry run")
         }
         // Only the caller who made the preview is told which rows it held: they may include rows
         // another caller's read policy hides.
         guard row["principal"] == (authorization.principal.map { Value.text($0.name) } ?? .null) else {
             throw RestableError(
                 .previewMismatch,
-                "this delete would touch \(now.entries.count) rows, not those of preview \(tag), which another caller made; nothing was changed: make a preview of your own with a dry run")
+                "this delete would touch \(now.entries.count == 1 ? "1 row" : "\(now.entries.count) rows"), not those of preview \(tag), which another caller made; nothing was changed: make a preview of your own with a dry run")
         }
         guard !text.isEmpty else {
             throw RestableError(
