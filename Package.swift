@@ -33,7 +33,7 @@ let package = Package(
     targets: [
         .target(
             name: "RestableCore",
-            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(name: "RestableSQL", dependencies: ["RestableCore"], swiftSettings: strictSettings),

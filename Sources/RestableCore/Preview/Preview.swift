@@ -1,4 +1,3 @@
-import Crypto
 import Synchronization
 
 /// One row a delete touches, as a preview pins it: the resource, whether the row goes
@@ -34,10 +33,11 @@ public struct PreviewEntry: Sendable, Hashable {
     }
 }
 
-/// What a dry run of a delete touched, reduced to one tag, `P:` and 32 hex digits: the first
-/// 128 bits of a SHA-256 over every row the delete would remove or detach, each with its key
-/// and checksum, in a fixed order. The same delete sent later with `If-Match` naming the tag
-/// commits only when it touches exactly those rows, each unchanged.
+/// What a dry run of a delete touched, reduced to one tag, `P:` and 32 hex digits: a 128-bit
+/// FNV-1a hash over every row the delete would remove or detach, each with its key and
+/// checksum, in a fixed order. Like a row's ``Checksum``, it detects change; it is not a
+/// security measure (the checksums it covers are not either). The same delete sent later with
+/// `If-Match` naming the tag commits only when it touches exactly those rows, each unchanged.
 public struct Preview: Sendable, Hashable {
     /// The rows, sorted by resource, verb and key.
     public let entries: [PreviewEntry]
@@ -46,21 +46,22 @@ public struct Preview: Sendable, Hashable {
 
     public init(_ entries: [PreviewEntry]) {
         let sorted = entries.map { ($0.identity, $0) }.sorted { $0.0 < $1.0 }
-        var hasher = SHA256()
+        var hash: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d
+        func feed(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                hash ^= UInt128(byte)
+                hash = hash &* 0x0000_0000_0100_0000_0000_0000_0000_013b
+            }
+        }
         for (identity, entry) in sorted {
-            hasher.update(data: Array(identity.utf8))
-            hasher.update(data: [0])
-            hasher.update(data: Array(entry.checksum.utf8))
-            hasher.update(data: [0x0a])
+            feed(identity.utf8)
+            feed(CollectionOfOne(0))
+            feed(entry.checksum.utf8)
+            feed(CollectionOfOne(0x0a))
         }
-        let hex = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = Array("P:".utf8)
-        for byte in hasher.finalize().prefix(16) {
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0xf)])
-        }
+        let hex = String(hash, radix: 16)
         self.entries = sorted.map(\.1)
-        self.tag = String(decoding: text, as: UTF8.self)
+        self.tag = "P:" + String(repeating: "0", count: 32 - hex.count) + hex
     }
 
     /// True when `text` has the shape of a preview tag (`P:` and 32 lowercase hex digits).
