@@ -103,7 +103,7 @@ func unrestorable(_ schema: Schema, in store: any Store) async throws -> [(Strin
         if let column = resource.columns.first(where: \.readAsText) {
             found.append((resource.name, "its column \(column.name) is served as text (asText), which cannot be written back"))
         } else if let table = description?.table(named: resource.table) {
-            let unserved = table.columns.map(\.name).filter { name in !resource.columns.contains { $0.name == name } }
+            let unserved = table.columns.map(\.name).filter { name in !resource.stored.columns.contains { $0.name == name } }
             if !unserved.isEmpty {
                 found.append((resource.name, "its table has columns that are not served (\(unserved.joined(separator: ", "))), whose values the journal would not keep"))
             }
@@ -284,16 +284,17 @@ func warnAboutUndeletableResources(_ configuration: Configuration, logger: Logge
     }
 }
 
-/// The background purge of a configuration that keeps a journal and a `purgeInterval`.
+/// The background purge of a configuration that keeps a journal or a trash, and a `purgeInterval`.
 func purger(_ configuration: Configuration, engine: Engine, logger: Logger) -> [any Service] {
-    guard configuration.journal != nil, let interval = configuration.purgeInterval else { return [] }
-    return [JournalPurger(engine: engine, interval: interval, logger: logger)]
+    let trash = configuration.schema.resources.contains { $0.softDelete != nil }
+    guard configuration.journal != nil || trash, let interval = configuration.purgeInterval else { return [] }
+    return [RetentionPurger(engine: engine, interval: interval, logger: logger)]
 }
 
 /// Removes what is past its retention every `interval` (the first time a minute after start,
 /// or sooner for a shorter interval), until the server stops. A failed purge is logged and
 /// tried again at the next interval; several servers may purge the same database.
-struct JournalPurger: Service {
+struct RetentionPurger: Service {
     let engine: Engine
     let interval: Duration
     let logger: Logger
@@ -307,10 +308,19 @@ struct JournalPurger: Service {
             } catch {
                 return
             }
-            do {
-                _ = try await engine.purgeJournal()
-            } catch {
-                logger.error("the journal's purge failed; it runs again in \(interval)", metadata: ["error": "\(error.message)"])
+            if engine.journal != nil {
+                do {
+                    _ = try await engine.purgeJournal()
+                } catch {
+                    logger.error("the journal's purge failed; it runs again in \(interval)", metadata: ["error": "\(error.message)"])
+                }
+            }
+            if engine.schema.resources.contains(where: { $0.softDelete != nil }) {
+                do {
+                    _ = try await engine.purgeTrash()
+                } catch {
+                    logger.error("the trash's purge failed; it runs again in \(interval)", metadata: ["error": "\(error.message)"])
+                }
             }
             wait = interval
         }

@@ -6,7 +6,7 @@ import Yams
 /// The parts of a configuration: resources, columns, relationships, mounts and seed rows.
 extension ConfigurationLoader {
     func resource(_ name: String, _ node: Node) throws(ConfigurationError) -> Resource {
-        let parts = try members(node, "resource '\(name)'", allowed: ["table", "key", "columns", "optimisticLocking", "readOnly", "journal", "retention"])
+        let parts = try members(node, "resource '\(name)'", allowed: ["table", "key", "columns", "optimisticLocking", "readOnly", "journal", "retention", "softDelete"])
         func part(_ key: String) -> Node? { parts.first { $0.0 == key }?.2 }
         guard let columnsNode = part("columns") else { throw error(node, "resource '\(name)' needs 'columns'") }
         var columns: [Column] = []
@@ -51,7 +51,35 @@ extension ConfigurationLoader {
         }
         var table = name
         if let tableNode = part("table") { table = try string(tableNode, "table") }
-        return Resource(name: name, table: table, key: key, columns: columns, optimisticLocking: locking, readOnly: readOnly)
+        var softDelete: SoftDelete?
+        if let node = part("softDelete") {
+            softDelete = try self.softDelete(node, of: name, served: columns.map(\.name))
+            if readOnly != nil { throw error(node, "'\(name)' is read-only, so its rows are never deleted: softDelete means nothing") }
+        }
+        return Resource(name: name, table: table, key: key, columns: columns, optimisticLocking: locking, readOnly: readOnly, softDelete: softDelete)
+    }
+
+    /// `softDelete: { column: deleted_at, retention: 30d }`: the trash column, which the resource
+    /// does not serve (so it is none of `served`), and how long a row stays in the trash
+    /// (unless given: the journal's retention for the resource, 30 days unless configured).
+    func softDelete(_ node: Node, of resource: String, served: [String]) throws(ConfigurationError) -> SoftDelete {
+        guard case .mapping = node else {
+            throw error(node, "softDelete of '\(resource)' must be a mapping such as { column: deleted_at }")
+        }
+        let parts = try members(node, "softDelete of '\(resource)'", allowed: ["column", "retention"])
+        guard let columnNode = parts.first(where: { $0.0 == "column" })?.2 else {
+            throw error(node, "softDelete of '\(resource)' needs 'column': the timestamp column that marks a row deleted")
+        }
+        let column = try string(columnNode, "column")
+        guard !column.isEmpty else { throw error(columnNode, "the softDelete column of '\(resource)' needs a name") }
+        guard !served.contains(column) else {
+            throw error(
+                columnNode,
+                "'\(column)' is the softDelete column of '\(resource)', which Restable keeps to itself: do not declare it among its columns")
+        }
+        var retention: RetentionPeriod?
+        if let node = parts.first(where: { $0.0 == "retention" })?.2 { retention = try period(node, "retention") }
+        return SoftDelete(column: column, retention: retention)
     }
 
     /// `integer generated`, `text unique required`, or a mapping `{type:, generated:, unique:, required:}`.
@@ -167,8 +195,11 @@ extension ConfigurationLoader {
             case "resources":
                 for (table, tableNode, spec) in try members(value, "the resources of overrides") {
                     var override = IntrospectionOverrides.ResourceOverride(table: table, mark: mark(tableNode), nameMark: mark(tableNode))
-                    for (part, _, partValue) in try members(spec, "the override of '\(table)'", allowed: ["name", "hide", "optimisticLocking", "readOnly", "journal", "retention"]) {
+                    for (part, _, partValue) in try members(spec, "the override of '\(table)'", allowed: ["name", "hide", "optimisticLocking", "readOnly", "journal", "retention", "softDelete"]) {
                         switch part {
+                        case "softDelete":
+                            override.softDelete = try softDelete(partValue, of: table, served: [])
+                            override.softDeleteMark = mark(partValue)
                         case "journal": override.journal = try boolean(partValue, "journal")
                         case "retention": override.retention = try period(partValue, "retention")
                         case "name":

@@ -170,6 +170,7 @@ public struct ConfigurationLoader {
                 for item in sequence { relationships.append(try relationship(item, resources: resources)) }
             }
             schema = Schema(resources: resources, relationships: relationships)
+            if let (resource, message) = Self.softDeleteProblem(in: schema) { throw error(resourceNodes[resource], message) }
         }
         var mounts: [MountConfiguration] = []
         if let (_, node) = section("mounts") {
@@ -194,6 +195,8 @@ public struct ConfigurationLoader {
         var maximumSummaryRows = Engine.defaultSummaryLimit
         var limits = ServerLimits()
         var purgeInterval: Duration? = Configuration.defaultPurgeInterval
+        let keepsTrash =
+            schema.resources.contains { $0.softDelete != nil } || introspection?.overrides.resources.contains { $0.softDelete != nil } == true
         var host: String?
         var port: Int?
         if let (_, node) = section("server") {
@@ -215,7 +218,9 @@ public struct ConfigurationLoader {
                 case "shutdownTimeout": limits.shutdownTimeout = try seconds(value, key)
                 case "requestTimeout": requestTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
                 case "purgeInterval":
-                    guard journal != nil else { throw error(value, "purgeInterval is for the journal, which 'journal: false' turns off") }
+                    guard journal != nil || keepsTrash else {
+                        throw error(value, "purgeInterval is for the journal, which 'journal: false' turns off, and for the trash, which no resource keeps")
+                    }
                     purgeInterval = value.scalar?.string == "0" ? nil : try period(value, key).duration
                 default:
                     guard let number = value.scalar.flatMap({ Int($0.string) }), number >= 0 else {
@@ -254,7 +259,7 @@ public struct ConfigurationLoader {
         configuration.security = security
         configuration.journal = journal
         if let (_, node) = section("previewRetention") { configuration.previewRetention = try period(node, "previewRetention") }
-        configuration.purgeInterval = journal == nil ? nil : purgeInterval
+        configuration.purgeInterval = journal == nil && !keepsTrash ? nil : purgeInterval
         if introspection == nil, let security { configuration.accessRules = try security.rules(for: schema) }
         return configuration
     }
@@ -293,5 +298,21 @@ public struct ConfigurationLoader {
     private func mountNodes(_ node: Node?) -> [Node] {
         guard case .sequence(let sequence)? = node else { return [] }
         return Array(sequence)
+    }
+
+    /// Why a schema's soft deletes cannot work, with the resource to blame: a resource with a
+    /// trash whose cascade reaches one without (its delete would have to remove rows for good
+    /// that an undelete could not bring back). Nil when they can.
+    static func softDeleteProblem(in schema: Schema) -> (resource: String, message: String)? {
+        for relationship in schema.relationships where relationship.onDelete == .cascade {
+            guard let parent = schema.resource(named: relationship.parent), parent.softDelete != nil,
+                let child = schema.resource(named: relationship.child), child.softDelete == nil
+            else { continue }
+            return (
+                parent.name,
+                "'\(parent.name)' has softDelete, so its cascade to '\(child.name)' (\(relationship.columns.joined(separator: ", "))) must put rows in the trash too: give '\(child.name)' a softDelete as well, or make the relationship restrict or setNull"
+            )
+        }
+        return nil
     }
 }

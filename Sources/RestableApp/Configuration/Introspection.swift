@@ -90,8 +90,25 @@ public enum Introspection {
                 guard hiddenColumns.insert(column.name).inserted else { throw fail(column.mark, "hide names '\(column.name)' twice") }
             }
             var columns: [Column] = []
+            let trashColumn = override?.softDelete?.column
             for found in table.columns where !hiddenColumns.contains(found.name) {
-                columns.append(column(found, of: table, flavor: description.flavor, warnings: &warnings))
+                let served = column(found, of: table, flavor: description.flavor, warnings: &warnings)
+                if found.name == trashColumn {
+                    let mark = override?.softDeleteMark ?? SourceMark()
+                    guard served.type == .timestamp, !served.readAsText else {
+                        throw fail(mark, "the softDelete column '\(found.name)' of '\(table.name)' must be a timestamp column, not \(found.declaredType)")
+                    }
+                    guard !table.primaryKey.contains(found.name), !served.required else {
+                        throw fail(mark, "the softDelete column '\(found.name)' of '\(table.name)' must be nullable and outside the key: null marks a live row")
+                    }
+                    continue
+                }
+                columns.append(served)
+            }
+            if let trashColumn, table.column(named: trashColumn) == nil || hiddenColumns.contains(trashColumn) {
+                throw fail(
+                    override?.softDeleteMark ?? SourceMark(),
+                    "'\(table.name)' has no column '\(trashColumn)' for softDelete (its columns: \(table.columns.map(\.name).joined(separator: ", "))); Restable never alters existing tables")
             }
             let name = override?.name ?? table.name
             var readOnly: ReadOnlyReason?
@@ -112,10 +129,13 @@ public enum Introspection {
             }
             nameOf[table.name] = name
             nameMarks[name] = override?.nameMark
+            if trashColumn != nil, let readOnly {
+                throw fail(override?.softDeleteMark ?? SourceMark(), "'\(table.name)' is read-only (\(readOnly.explanation)), so softDelete means nothing")
+            }
             resources.append(
                 Resource(
                     name: name, table: table.name, key: table.isView ? [] : table.primaryKey, columns: columns,
-                    optimisticLocking: override?.optimisticLocking ?? .optional, readOnly: readOnly))
+                    optimisticLocking: override?.optimisticLocking ?? .optional, readOnly: readOnly, softDelete: override?.softDelete))
         }
 
         var relationships: [Relationship] = []
@@ -200,7 +220,11 @@ public enum Introspection {
             }
             relationships[index].onDelete = override.onDelete
         }
-        return (Schema(resources: resources, relationships: relationships), warnings)
+        let schema = Schema(resources: resources, relationships: relationships)
+        if let (resource, message) = ConfigurationLoader.softDeleteProblem(in: schema) {
+            throw fail(overrides.resources.first { ($0.name ?? $0.table) == resource }?.softDeleteMark ?? SourceMark(), message)
+        }
+        return (schema, warnings)
     }
 
     /// A column as Restable serves it, and a warning for a type it does not know.

@@ -66,6 +66,10 @@ public struct IntrospectionOverrides: Sendable {
         public var journal: Bool?
         /// The resource's own `retention`.
         public var retention: RetentionPeriod?
+        /// `softDelete: { column: deleted_at }`: deletes put rows in the trash, marked in that
+        /// column, which the table must have (a nullable timestamp) and which is not served.
+        public var softDelete: SoftDelete?
+        public var softDeleteMark = SourceMark()
 
         public init(
             table: String, mark: SourceMark, name: String? = nil, nameMark: SourceMark = SourceMark(), hiddenColumns: [Hidden] = [],

@@ -106,6 +106,7 @@ struct Authorization: Sendable {
         case .update: "update"
         case .delete: "delete from"
         case .cascade: "cascade a delete from"
+        case .purge: "purge the trash of"
         }
     }
 }

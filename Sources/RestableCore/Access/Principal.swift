@@ -49,4 +49,7 @@ public enum Action: String, Sendable, Hashable, CaseIterable {
     /// May a delete of this resource go on into the rows that its cascade relationships delete
     /// (each of which also needs `delete` on its own resource).
     case cascade
+    /// May rows of this resource in the trash be removed for good (a resource with soft
+    /// delete). A purge's cascade also needs `cascade` here and `delete` on each child.
+    case purge
 }

@@ -46,7 +46,7 @@ extension RestableError {
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
                 storeBusy, storeUnavailable, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
-                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut, undoConflict, previewMismatch
+                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut, undoConflict, previewMismatch, notInTrash
         }
         private let value: Internal
 
@@ -140,6 +140,9 @@ extension RestableError {
         /// A delete sent with a preview's tag would not touch exactly the previewed rows, each
         /// unchanged (see ``RestableError/differences``); nothing was changed.
         public static var previewMismatch: Self { .init(value: .previewMismatch) }
+        /// A purge or an undelete names a live row: only rows in the trash are purged or
+        /// undeleted; nothing was changed.
+        public static var notInTrash: Self { .init(value: .notInTrash) }
 
         /// The code's stable name, as sent to clients (`checksumMismatch`).
         public var description: String { value.rawValue }
@@ -172,8 +175,11 @@ public struct UndoConflict: Sendable, Hashable {
         case keyTaken
         /// A row whose column the transaction set to null has changed since.
         case changedSince
-        /// A row whose column the transaction set to null has been deleted since.
+        /// A row whose column the transaction set to null has been deleted since (or, put in
+        /// the trash by it, has been purged since).
         case deletedSince
+        /// A row the transaction put in the trash has been undeleted since.
+        case undeletedSince
         /// A row to put back points at a parent that is gone and that the undo does not restore.
         case parentMissing
         /// The transaction has been undone already.

@@ -121,13 +121,13 @@ extension Engine {
         case .update(let update):
             log.record(.update, [try await self.update(update, in: session)], of: update.resource)
         case .delete(let resource, let key, let precondition):
-            guard let row = try await session.select(resource, where: visible(.key(key, of: resource), of: resource)).first else {
+            guard let row = try await session.select(resource, where: live(visible(.key(key, of: resource), of: resource), of: resource)).first else {
                 if options.ignoreMissing { return }
                 throw Self.notFound(resource, key)
             }
             try await removeChecked(row, of: resource, precondition: precondition, journal: journal, in: session, log: &log)
         case .deleteMatching(let resource, let match, let precondition):
-            let rows = try await session.select(resource, where: visible(match, of: resource), limit: 2, offset: nil)
+            let rows = try await session.select(resource, where: live(visible(match, of: resource), of: resource), limit: 2, offset: nil)
             let described = match.conditions.compactMap { condition -> String? in
                 if case .compare(let column, _, let value) = condition { return "\(column) '\(value)'" }
                 return nil
@@ -168,11 +168,12 @@ extension Engine {
         target[key] = 0
         var read = KeyMap<Row>()
         read[key] = row
-        let (plan, refused) = try await planDelete(target, of: resource, targetRows: read, in: session)
+        let mode = DeleteMode.of(resource, purge: false)
+        let (plan, refused) = try await planDelete(target, of: resource, targetRows: read, mode: mode, in: session)
         if let error = refused[key] { throw error }
         try await authorizeReach(of: plan, in: session)
         try checkRequestBudget(log.removedRows + plan.rowCount, deleting: resource)
-        let (changes, counts, truncated) = try await apply(plan, summaryLimit: log.remaining, journal: journal, in: session)
+        let (changes, counts, truncated) = try await apply(plan, mode: mode, summaryLimit: log.remaining, journal: journal, in: session)
         log.append(changes, counts: counts, truncated: truncated, deleting: resource.name)
     }
 }

@@ -25,12 +25,18 @@ extension Engine {
     /// runs are rolled back.
     public func deleteMany(_ request: BulkDeleteRequest) async throws(RestableError) -> ChangeOutcome {
         let resource = try schema.require(request.resource)
-        try authorization.require(.delete, on: resource)
-        try planner.requireWritable(resource, "deleted")
         let options = request.options
+        try authorization.require(options.purge ? .purge : .delete, on: resource)
+        try planner.requireWritable(resource, "deleted")
+        if options.purge, resource.softDelete == nil {
+            throw RestableError(
+                .invalidQuery, "\(resource.name) keeps no trash (it has no softDelete), so there is nothing to purge", resource: resource.name)
+        }
         if let max = options.maxAffected, max < 0 {
             throw RestableError(.invalidQuery, "max-affected must be zero or more, got \(max)")
         }
+        // Rows a filter may select: live ones, or for a purge those in the trash.
+        let scope = options.purge ? resource.trashed : resource.live
         let selection: TargetGathering.Selection
         switch request.selection {
         case .keys(let source):
@@ -41,13 +47,23 @@ extension Engine {
                     .unboundedDelete, "a delete of \(resource.name) needs keys or a filter, or must say it means every row",
                     resource: resource.name)
             }
-            selection = .rows(visible(try planner.predicate(filter, of: resource), of: resource), precondition)
+            var predicate = visible(try planner.predicate(filter, of: resource), of: resource)
+            if let scope { predicate.conditions.append(scope) }
+            selection = .rows(predicate, precondition)
         case .everyRow(let precondition):
-            selection = .rows(visible(RowPredicate(), of: resource), precondition)
+            selection = .rows(visible(RowPredicate(scope.map { [$0] } ?? []), of: resource), precondition)
         }
+        return try await delete(selection, of: resource, options: options)
+    }
+
+    /// ``deleteMany(_:)`` once its selection is checked: also the purge of rows past their
+    /// time in the trash, whose selection no client could write.
+    func delete(_ selection: TargetGathering.Selection, of resource: Resource, options: DeleteOptions) async throws(RestableError) -> ChangeOutcome {
+        let mode = DeleteMode.of(resource, purge: options.purge)
         let limit = options.summaryLimit ?? summaryLimit
         let direct = deletesDirectly(resource)
-        let tree = direct ? nil : reachTree(of: resource)
+        // The tree path deletes; a resource with a trash is always planned.
+        let tree = direct || resource.softDelete != nil ? nil : reachTree(of: resource)
         let capture = try previewCapture(options)
         let journal = journalRecorder(dryRun: options.dryRun, capture: capture)
         var outcome = try await run(write: true) { session in
@@ -57,7 +73,8 @@ extension Engine {
             var outcome: ChangeOutcome
             do {
                 outcome = try await self.delete(
-                    selection, of: resource, options: options, summaryLimit: limit, direct: direct, tree: tree, journal: journal, in: session)
+                    selection, of: resource, options: options, mode: mode, summaryLimit: limit, direct: direct, tree: tree, journal: journal,
+                    in: session)
             } catch let signal as RollbackSignal {
                 // A dry run is checked against its preview too; a refusal answers for itself.
                 if case .expect(let tag) = options.preview, let capture, let refused = signal.outcome as? ChangeOutcome, refused.kind != .none {
@@ -66,7 +83,7 @@ extension Engine {
                 throw signal
             }
             if case .expect(let tag) = options.preview, let capture { try await self.check(capture.preview, against: tag, in: session) }
-            try await self.finishJournal(journal, &outcome, action: "delete", resource: resource.name, in: session)
+            try await self.finishJournal(journal, &outcome, action: options.purge ? "purge" : "delete", resource: resource.name, in: session)
             return outcome
         }
         if options.preview == .make, let capture, outcome.kind != .none {
@@ -74,7 +91,7 @@ extension Engine {
             try await keep(preview, of: resource)
             outcome.preview = preview.tag
         }
-        if !options.dryRun, outcome.kind != .none { logChange("delete", of: resource, counts: outcome.counts.logged) }
+        if !options.dryRun, outcome.kind != .none { logChange(options.purge ? "purge" : "delete", of: resource, counts: outcome.counts.logged) }
         return outcome
     }
 
@@ -96,9 +113,9 @@ extension Engine {
 
     /// The body of ``deleteMany(_:)``, in its transaction: the outcome to commit, or a
     /// ``RollbackSignal`` carrying the outcome of a request that commits nothing.
-    private func delete(
-        _ selection: TargetGathering.Selection, of resource: Resource, options: DeleteOptions, summaryLimit limit: Int, direct: Bool,
-        tree: ReachTree?, journal: JournalRecorder?, in session: any StoreSession
+    func delete(
+        _ selection: TargetGathering.Selection, of resource: Resource, options: DeleteOptions, mode: DeleteMode, summaryLimit limit: Int,
+        direct: Bool, tree: ReachTree?, journal: JournalRecorder?, in session: any StoreSession
     ) async throws -> ChangeOutcome {
         if direct, case .keys(let source) = selection {
             return try await self.deleteDirectly(source, of: resource, options: options, summaryLimit: limit, journal: journal, in: session)
@@ -122,7 +139,7 @@ extension Engine {
                     .planTooLarge,
                     "a lenient delete left out refused targets \(Self.maximumLenientRounds) times and still found more; nothing was changed: send it strict, or in smaller parts")
             }
-            let (plan, refused) = try await self.planDelete(ready, of: resource, targetRows: gathering.readyRows, in: session)
+            let (plan, refused) = try await self.planDelete(ready, of: resource, targetRows: gathering.readyRows, mode: mode, in: session)
             if refused.isEmpty {
                 accepted = plan
             } else {
@@ -139,11 +156,22 @@ extension Engine {
             throw Self.tooManyAffected(plan.deletedCount(of: resource.name), max, resource)
         }
         if !options.dryRun { try await self.chargeHourlyBudget(plan.rowCount, deleting: resource, in: session) }
-        let (changes, counts, truncated) = try await self.apply(plan, summaryLimit: limit, journal: journal, in: session)
+        let (changes, counts, truncated) = try await self.apply(plan, mode: mode, summaryLimit: limit, journal: journal, in: session)
         let outcome = ChangeOutcome(
             changes: changes, truncated: truncated, counts: counts, succeeded: ready.count, failures: failures,
             kind: failures.isEmpty ? .all : .partial, dryRun: options.dryRun)
         return try Self.committable(outcome, options)
+    }
+
+    /// The mark of the rows one delete puts in the trash: now, to the microsecond. The clock
+    /// counts milliseconds, so the microseconds are random: two deletes in one millisecond
+    /// still mark their rows apart (an undelete restores the rows that share a mark).
+    func trashMark() throws(RestableError) -> Value {
+        let microseconds = clock() * 1000 + Int64.random(in: 0..<1000)
+        guard let text = Timestamp.format(microseconds) else {
+            throw RestableError(.internalError, "the server's clock is out of the range of a timestamp")
+        }
+        return .text(text)
     }
 
     /// A delete of more rows of the addressed resource than the request's max-affected allows.
@@ -166,8 +194,9 @@ extension Engine {
     /// Applies a plan: reads the summary's rows as they are (at most `summaryLimit`), clears
     /// the set-null columns, then deletes, deepest rows first. Returns the summary, the counts,
     /// and whether the summary was capped.
+    /// In `.trash` mode the rows are marked instead, all with one instant (see ``trashMark()``).
     func apply(
-        _ plan: DeletePlan, summaryLimit: Int, journal: JournalRecorder?, in session: any StoreSession
+        _ plan: DeletePlan, mode: DeleteMode = .hard, summaryLimit: Int, journal: JournalRecorder?, in session: any StoreSession
     ) async throws -> ([Change], ChangeCounts, Bool) {
         let (listed, counts, total) = plan.summary(limit: max(0, summaryLimit))
         var rowsByResource: [String: KeyMap<Row>] = [:]
@@ -216,6 +245,7 @@ extension Engine {
         let order = plan.deleted.keys.sorted { a, b in
             deepest[a] != deepest[b] ? deepest[a, default: 0] > deepest[b, default: 0] : a < b
         }
+        let mark = mode == .trash ? try trashMark() : .null
         for name in order {
             guard let rows = plan.deleted[name], !rows.isEmpty else { continue }
             let resource = try schema.require(name)
@@ -223,8 +253,15 @@ extension Engine {
             for chunk in keys.chunks(of: Self.chunkSize) {
                 try Task.checkCancellation()
                 let predicate = RowPredicate.columns(resource.key, in: keys.values(chunk))
-                if let journal, journal.keepsRows(of: resource) {
-                    try await journal.record(.delete, try await session.delete(resource, where: predicate, returning: resource.columns), of: resource, in: session)
+                if mode == .trash, let softDelete = resource.softDelete {
+                    let live = self.live(predicate, of: resource)
+                    if let journal, journal.keepsRows(of: resource) {
+                        try await journal.record(.trash, try await session.select(resource, where: live), of: resource, in: session)
+                    }
+                    _ = try await session.update(resource.stored, where: live, set: [softDelete.column: mark])
+                } else if let journal, journal.keepsRows(of: resource) {
+                    try await journal.record(
+                        .delete, try await session.delete(resource, where: predicate, returning: resource.stored.columns), of: resource, in: session)
                 } else {
                     _ = try await session.delete(resource, where: predicate)
                 }

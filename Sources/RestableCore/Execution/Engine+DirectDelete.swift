@@ -10,9 +10,11 @@ extension Engine {
     /// names it as the parent, no delete policy of the caller limits its rows, and its key is of
     /// integers, which the database matches exactly as the engine compares them. (A text key
     /// may match through a collation, `COLLATE NOCASE` say, a row whose key the engine holds
-    /// different: counting the rows that went could not tell, so such keys are planned.)
+    /// different: counting the rows that went could not tell, so such keys are planned.) A
+    /// resource with soft delete is always planned: its delete marks rows.
     func deletesDirectly(_ resource: Resource) -> Bool {
-        schema.dependents(of: resource.name).isEmpty && authorization.rows(.delete, of: resource) == nil && !resource.key.isEmpty
+        resource.softDelete == nil && schema.dependents(of: resource.name).isEmpty && authorization.rows(.delete, of: resource) == nil
+            && !resource.key.isEmpty
             && resource.key.allSatisfy { name in resource.column(named: name).map { $0.type == .integer && !$0.readAsText } ?? false }
     }
 

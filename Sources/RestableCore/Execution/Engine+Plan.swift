@@ -16,18 +16,23 @@ extension Engine {
     /// still point through a restrict relationship at a row of its closure, or when its
     /// closure would clear a required column through a set-null relationship.
     /// `targetRows` are rows of targets already read, kept for the summary.
+    ///
+    /// A plan that puts rows in the trash (`mode` `.trash`) reaches live rows only: its cascade
+    /// marks the live rows it reaches, a restrict is held by live rows only, and a set-null
+    /// clears nothing (the parent row is still there; a purge detaches its children).
     func planDelete(
-        _ targets: KeyMap<Int>, of resource: Resource, targetRows: KeyMap<Row> = KeyMap(), in session: any StoreSession
+        _ targets: KeyMap<Int>, of resource: Resource, targetRows: KeyMap<Row> = KeyMap(), mode: DeleteMode = .hard,
+        in session: any StoreSession
     ) async throws -> (plan: DeletePlan, refused: KeyMap<RestableError>) {
         var plan = DeletePlan(resource: resource.name)
         plan.deleted[resource.name] = targets.mapValues { _ in 0 }
         targetRows.forEach { key, row in
             if targets[key] != nil { plan.remember(row, key: key, of: resource.name) }
         }
-        try await closeUnderCascade(&plan, from: [resource.name: targets.keys], in: session)
+        try await closeUnderCascade(&plan, from: [resource.name: targets.keys], mode: mode, in: session)
         var blocked: [RowReference: [Blocker]] = [:]
-        try await findSetNulls(&plan, blocked: &blocked, in: session)
-        try await findRestricts(plan, blocked: &blocked, in: session)
+        if mode == .hard { try await findSetNulls(&plan, blocked: &blocked, in: session) }
+        try await findRestricts(plan, blocked: &blocked, mode: mode, in: session)
         guard !blocked.isEmpty else { return (plan, KeyMap()) }
         return (plan, try refusals(blocked, plan: plan, resource: resource))
     }
@@ -38,10 +43,14 @@ extension Engine {
         var child: Key
         /// True for a set-null that would clear a required column; false for a restrict.
         var clearsRequired: Bool
+        /// True for a child in the trash (which a hard delete counts: it still names the row).
+        var inTrash = false
     }
 
     /// Adds every row reached by cascade from `frontier`, level by level, set-based.
-    private func closeUnderCascade(_ plan: inout DeletePlan, from start: [String: CompactKeys], in session: any StoreSession) async throws {
+    private func closeUnderCascade(
+        _ plan: inout DeletePlan, from start: [String: CompactKeys], mode: DeleteMode, in session: any StoreSession
+    ) async throws {
         var frontier = start
         var depth = 0
         var total = start.values.reduce(0) { $0 + $1.count }
@@ -51,8 +60,10 @@ extension Engine {
             for (parentName, keys) in frontier.sorted(by: { $0.key < $1.key }) where !keys.isEmpty {
                 for relationship in schema.dependents(of: parentName) where relationship.onDelete == .cascade {
                     let child = try schema.require(relationship.child)
+                    if mode == .trash, child.softDelete == nil { throw Self.trashReachesHardResource(child, by: relationship) }
                     for chunk in keys.chunks(of: Engine.chunkSize) {
-                        let rows = try await session.select(child, where: .columns(relationship.columns, in: keys.values(chunk)))
+                        let reached = RowPredicate.columns(relationship.columns, in: keys.values(chunk))
+                        let rows = try await session.select(child, where: mode == .trash ? live(reached, of: child) : reached)
                         if !rows.isEmpty, let reason = child.readOnly {
                             throw Self.readOnlyReached(child, reason, by: relationship, action: "delete", count: rows.count)
                         }
@@ -86,6 +97,15 @@ extension Engine {
             resource: child.name)
     }
 
+    /// A soft delete whose cascade reaches a resource without a trash: the configuration
+    /// refuses such a schema at start-up, so this is a schema made by hand.
+    static func trashReachesHardResource(_ child: Resource, by relationship: Relationship) -> RestableError {
+        RestableError(
+            .schemaMismatch,
+            "a delete of \(relationship.parent) puts rows in the trash, but its cascade reaches \(child.name), which has no softDelete; nothing was changed",
+            resource: child.name)
+    }
+
     /// A request that names more keys (or batch operations) than ``maximumKeys``.
     static func tooManyKeys(_ limit: Int) -> RestableError {
         RestableError(
@@ -100,7 +120,7 @@ extension Engine {
     /// Calls `body` with every row that names, through a relationship of `action`, a row of
     /// `deleted` (the parent's resource, its depths, and the child's resource go with it).
     private func forEachDependent(
-        of deleted: [String: KeyMap<Int>], through action: ReferentialAction, in session: any StoreSession,
+        of deleted: [String: KeyMap<Int>], through action: ReferentialAction, liveOnly: Bool = false, in session: any StoreSession,
         _ body: (Relationship, Resource, String, KeyMap<Int>, Row) -> Void
     ) async throws {
         for (parentName, rows) in deleted.sorted(by: { $0.key < $1.key }) where !rows.isEmpty {
@@ -111,7 +131,9 @@ extension Engine {
                 let child = try schema.require(relationship.child)
                 for chunk in keys.chunks(of: Engine.chunkSize) {
                     try Task.checkCancellation()
-                    for row in try await session.select(child, where: .columns(relationship.columns, in: keys.values(chunk))) {
+                    let dependents = RowPredicate.columns(relationship.columns, in: keys.values(chunk))
+                    // With the trash column, so that a child in the trash can be told apart.
+                    for row in try await session.select(liveOnly ? child : child.stored, where: liveOnly ? live(dependents, of: child) : dependents) {
                         body(relationship, child, parentName, rows, row)
                     }
                 }
@@ -136,7 +158,7 @@ extension Engine {
             let required = relationship.columns.contains { name in child.key.contains(name) || child.column(named: name)?.required == true }
             if required {
                 blocked[RowReference(resource: parentName, key: parentKey), default: []].append(
-                    Blocker(relationship: relationship, child: key, clearsRequired: true))
+                    Blocker(relationship: relationship, child: key, clearsRequired: true, inTrash: child.isTrashed(row)))
                 return
             }
             let depth = (parents[parentKey] ?? 0) + 1
@@ -213,13 +235,18 @@ extension Engine {
     /// The rows that stay and would still point at a row that goes through a restrict
     /// relationship (a row the plan detaches no longer points: a foreign key with a null column
     /// names nothing, as in SQL).
-    private func findRestricts(_ plan: DeletePlan, blocked: inout [RowReference: [Blocker]], in session: any StoreSession) async throws {
-        try await forEachDependent(of: plan.deleted, through: .restrict, in: session) { relationship, child, parentName, _, row in
+    /// In a plan that puts rows in the trash, only live rows hold a restrict; in a hard one,
+    /// a row in the trash holds it too (it still names the row that would go).
+    private func findRestricts(
+        _ plan: DeletePlan, blocked: inout [RowReference: [Blocker]], mode: DeleteMode, in session: any StoreSession
+    ) async throws {
+        try await forEachDependent(of: plan.deleted, through: .restrict, liveOnly: mode == .trash, in: session) { relationship, child, parentName, _, row in
             let reference = RowReference(resource: child.name, key: row.key(in: child))
             if plan.deletes(reference) { return }
             if let cleared = plan.clearedColumns(of: reference), !cleared.isDisjoint(with: relationship.columns) { return }
             let parent = RowReference(resource: parentName, key: Key(row.values(of: relationship.columns)))
-            blocked[parent, default: []].append(Blocker(relationship: relationship, child: reference.key, clearsRequired: false))
+            blocked[parent, default: []].append(
+                Blocker(relationship: relationship, child: reference.key, clearsRequired: false, inTrash: child.isTrashed(row)))
         }
     }
 
@@ -262,12 +289,15 @@ extension Engine {
     private func restricted(
         target: Key, of resource: Resource, reached: [Key], in blockedResource: Resource, blockers: [Blocker]
     ) -> RestableError {
-        var groups: [(relationship: Relationship, clearsRequired: Bool, keys: [Key])] = []
+        var groups: [(relationship: Relationship, clearsRequired: Bool, keys: [Key], inTrash: KeySet)] = []
         for blocker in blockers {
             if let index = groups.firstIndex(where: { $0.relationship == blocker.relationship && $0.clearsRequired == blocker.clearsRequired }) {
                 groups[index].keys.append(blocker.child)
+                if blocker.inTrash { groups[index].inTrash.insert(blocker.child) }
             } else {
-                groups.append((blocker.relationship, blocker.clearsRequired, [blocker.child]))
+                var inTrash = KeySet()
+                if blocker.inTrash { inTrash.insert(blocker.child) }
+                groups.append((blocker.relationship, blocker.clearsRequired, [blocker.child], inTrash))
             }
         }
         groups.sort { a, b in
@@ -292,7 +322,10 @@ extension Engine {
                 BlockingDependents(resource: group.relationship.child, columns: group.relationship.columns, count: keys.count, keys: listed))
             let more = keys.count > listed.count ? "; ..." : ""
             let list = visible ? " (\(listed.map(\.description).joined(separator: "; "))\(more))" : ""
-            let rows = "\(keys.count) \(group.relationship.child) row\(keys.count == 1 ? "" : "s")\(list)"
+            let trashed = keys.filter { group.inTrash.contains($0) }.count
+            let trash =
+                trashed == 0 ? "" : trashed == keys.count ? ", in the trash: purge \(trashed == 1 ? "it" : "them") first" : ", \(trashed) of them in the trash"
+            let rows = "\(keys.count) \(group.relationship.child) row\(keys.count == 1 ? "" : "s")\(list)\(trash)"
             if group.clearsRequired {
                 requiredReasons.append("\(rows), whose required \(group.relationship.columns.joined(separator: ", ")) a set-null would clear")
             } else {

@@ -159,7 +159,7 @@ extension Engine {
                 }
                 let journaled = journal?.keepsRows(of: node.resource) == true
                 if limit > 0 || journaled {
-                    let gone = try await session.delete(node.resource, where: rows[index], returning: node.resource.columns)
+                    let gone = try await session.delete(node.resource, where: rows[index], returning: node.resource.stored.columns)
                     deleted[index] += gone.count
                     deletedRows[index].add(gone)
                     if let journal, journaled { try await journal.record(.delete, gone, of: node.resource, in: session) }

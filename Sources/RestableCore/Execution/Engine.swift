@@ -95,20 +95,33 @@ public struct Engine: Sendable {
         try authorization.require(.read, on: resource)
         var plan = try planner.plan(request)
         if let filter = authorization.rows(.read, of: resource) { plan.predicate.conditions.append(filter.condition) }
+        if request.includesTrashed {
+            plan.resource = resource.stored
+        } else if let live = resource.live {
+            plan.predicate.conditions.append(live)
+        }
         return plan
     }
 
-    /// One row by key, or `notFound` (also for a row the caller's read policies hide).
-    public func get(resource name: String, key input: KeyInput) async throws(RestableError) -> Row {
+    /// One row by key, or `notFound` (also for a row the caller's read policies hide, and for
+    /// a row in the trash unless `includesTrashed`, when the row carries its trash column).
+    public func get(resource name: String, key input: KeyInput, includesTrashed: Bool = false) async throws(RestableError) -> Row {
         let resource = try schema.require(name)
         try authorization.require(.read, on: resource)
         let key = try planner.key(input, of: resource)
-        let predicate = visible(.key(key, of: resource), of: resource)
+        let read = includesTrashed ? resource.stored : resource
+        let predicate = includesTrashed ? visible(.key(key, of: resource), of: resource) : live(visible(.key(key, of: resource), of: resource), of: resource)
         let rows = try await run(write: false) { session in
-            try await session.select(resource, where: predicate)
+            try await session.select(read, where: predicate)
         }
         guard let row = rows.first else { throw Self.notFound(resource, key) }
         return row
+    }
+
+    /// `predicate` narrowed to the live rows of a resource with soft delete (itself otherwise).
+    func live(_ predicate: RowPredicate, of resource: Resource) -> RowPredicate {
+        guard let live = resource.live else { return predicate }
+        return RowPredicate(predicate.conditions + [live])
     }
 
     /// `predicate` narrowed to the rows the caller's read policies let it see. A caller
@@ -163,7 +176,7 @@ public struct Engine: Sendable {
     /// `forbidden`.
     @discardableResult
     func update(_ plan: UpdatePlan, in session: any StoreSession) async throws -> Row {
-        let predicate = RowPredicate.key(plan.key, of: plan.resource)
+        let predicate = live(RowPredicate.key(plan.key, of: plan.resource), of: plan.resource)
         guard let row = try await session.select(plan.resource, where: visible(predicate, of: plan.resource)).first else {
             throw Self.notFound(plan.resource, plan.key)
         }
@@ -239,6 +252,18 @@ public struct Engine: Sendable {
 
     static func notFound(_ resource: Resource, _ key: Key) -> RestableError {
         RestableError(.notFound, "\(resource.name) \(key) does not exist", resource: resource.name, key: key)
+    }
+
+    /// A delete of a row in the trash: to everything but a purge or an undelete it does not exist.
+    static func inTrash(_ resource: Resource, _ key: Key) -> RestableError {
+        RestableError(.notFound, "\(resource.name) \(key) does not exist (it is in the trash)", resource: resource.name, key: key)
+    }
+
+    /// A purge or an undelete of a live row.
+    static func notInTrash(_ resource: Resource, _ key: Key, _ what: String) -> RestableError {
+        RestableError(
+            .notInTrash, "\(resource.name) \(key) is not in the trash, so it cannot be \(what); nothing was changed",
+            resource: resource.name, key: key)
     }
 
     /// Runs `body` in a transaction and narrows every error to ``RestableError``. A body that

@@ -19,7 +19,7 @@ public enum TablePreparation {
             if case .text(let name)? = row.first { return name }
             return nil
         })
-        let missing = resource.columnNames.filter { !names.contains($0) }
+        let missing = resource.stored.columnNames.filter { !names.contains($0) }
         if !missing.isEmpty {
             throw RestableError(
                 .schemaMismatch,

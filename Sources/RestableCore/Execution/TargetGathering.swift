@@ -26,7 +26,8 @@ struct TargetGathering {
         self.resource = resource
         self.options = options
         self.failures = FailureList(limit: failureLimit)
-        self.deleteFilter = engine.authorization.rows(.delete, of: resource)
+        // A purge is its own permission, which row policies do not name.
+        self.deleteFilter = options.purge ? nil : engine.authorization.rows(.delete, of: resource)
     }
 
     mutating func gather(_ selection: Selection, in session: any StoreSession) async throws {
@@ -71,15 +72,19 @@ struct TargetGathering {
         guard !targets.isEmpty else { return }
         var found = KeyMap<Row>()
         let visible = engine.visible(.columns(resource.key, in: targets.map { $0.0.values }), of: resource)
-        for row in try await session.select(resource, where: visible) {
+        // With the trash column, for a resource that keeps a trash.
+        for row in try await session.select(resource.stored, where: visible) {
             found[row.key(in: resource)] = row
         }
         let deletable = try await deletableKeys(found.entries.map(\.0), in: session)
         for (key, precondition, index) in targets {
-            if let row = found[key] {
+            if let row = found[key], resource.isTrashed(row) == options.purge {
                 check(row, key, precondition, deletable: deletable, at: index)
+            } else if let row = found[key], !resource.isTrashed(row) {
+                failures.add(TargetFailure(key: key, index: index, error: Engine.notInTrash(resource, key, "purged")))
             } else if !options.ignoreMissing {
-                failures.add(TargetFailure(key: key, index: index, error: Engine.notFound(resource, key)))
+                let error = found[key] == nil ? Engine.notFound(resource, key) : Engine.inTrash(resource, key)
+                failures.add(TargetFailure(key: key, index: index, error: error))
             }
         }
     }

@@ -84,7 +84,9 @@ extension Engine {
                     // A column the database computes is computed again, to the same value.
                     let computed = Set(resource.columns.filter { $0.readOnly && !$0.readAsText }.map(\.name))
                     for row in entry.rows {
-                        _ = try await session.insert(resource, values: computed.isEmpty ? row.values : row.values.filter { !computed.contains($0.key) })
+                        // Into the trash again, for a row a purge removed from it.
+                        _ = try await session.insert(
+                            resource.stored, values: computed.isEmpty ? row.values : row.values.filter { !computed.contains($0.key) })
                     }
                     if let filter = self.authorization.rows(.insert, of: resource) {
                         let keys = entry.rows.map { $0.key(in: resource) }
@@ -116,7 +118,10 @@ extension Engine {
                         try await recorder.record(.unsetNull, nulled, of: resource, cleared: entry.cleared, in: session)
                     }
                     log.record(.update, restored, of: resource)
-                case .restore, .unsetNull:
+                case .trash:
+                    try await self.untrash(entry.rows, of: resource, recorder: recorder, in: session)
+                    log.record(.insert, entry.rows, of: resource)
+                case .restore, .unsetNull, .untrash:
                     throw RestableError(.internalError, "an undo's journal entry was taken for a delete's")
                 }
             }
@@ -167,6 +172,9 @@ extension Engine {
         let id = transaction.id
         var conflicts: [UndoConflict] = []
         if let undo = transaction.undoneBy { conflicts.append(UndoConflict(.alreadyUndone, "transaction \(id) has been undone already, by \(undo)")) }
+        if transaction.action == "undelete" {
+            conflicts.append(UndoConflict(.isUndo, "transaction \(id) is an undelete, which is not undone: delete the rows again"))
+        }
         if let undone = transaction.undoOf {
             conflicts.append(UndoConflict(.isUndo, "transaction \(id) is the undo of \(undone); an undo cannot be undone: delete the rows again"))
         }
@@ -188,27 +196,45 @@ extension Engine {
                 conflicts.append(UndoConflict(.schemaChanged, resource: resource.name, "\(resource.name) is read-only now (\(reason.explanation))"))
                 continue
             }
-            guard Set(entry.columns) == Set(resource.columnNames) else {
+            guard Set(entry.columns) == Set(resource.stored.columnNames) else {
                 conflicts.append(
                     UndoConflict(
                         .schemaChanged, resource: resource.name,
                         "the columns of \(resource.name) are not those it had when transaction \(id) ran (\(entry.columns.joined(separator: ", ")))"))
                 continue
             }
-            try authorization.require(entry.action == .delete ? .insert : .update, on: resource)
+            if entry.action == .trash, resource.softDelete == nil {
+                conflicts.append(UndoConflict(.schemaChanged, resource: resource.name, "\(resource.name) no longer keeps a trash (softDelete)"))
+                continue
+            }
+            try authorization.require(entry.action == .setNull ? .update : .insert, on: resource)
             restoring.append((resource, entry))
         }
         guard conflicts.isEmpty else { throw Self.undoConflicts(conflicts, id) }
         // What the undo puts back, by resource: each key, for the parents of restored rows.
         var restored: [String: KeySet] = [:]
-        for (resource, entry) in restoring where entry.action == .delete {
+        for (resource, entry) in restoring where entry.action == .delete || entry.action == .trash {
             for row in entry.rows { restored[resource.name, default: KeySet()].insert(row.key(in: resource)) }
         }
         for (resource, entry) in restoring {
             let keys = entry.rows.map { $0.key(in: resource) }
             var current = KeyMap<Row>()
-            for row in try await rows(of: resource, matching: resource.identity, keys, in: session) { current[row.key(in: resource)] = row }
+            for row in try await rows(of: resource.stored, matching: resource.identity, keys, in: session) { current[row.key(in: resource)] = row }
             switch entry.action {
+            case .trash:
+                for before in entry.rows {
+                    let key = before.key(in: resource)
+                    guard let now = current[key] else {
+                        conflicts.append(UndoConflict(.deletedSince, resource: resource.name, key: key, "\(resource.name) \(key) has been purged since"))
+                        continue
+                    }
+                    if !resource.isTrashed(now) {
+                        conflicts.append(
+                            UndoConflict(.undeletedSince, resource: resource.name, key: key, "\(resource.name) \(key) has been taken out of the trash since"))
+                    } else if Checksum.of(now, in: resource) != Checksum.of(before, in: resource) {
+                        conflicts.append(UndoConflict(.changedSince, resource: resource.name, key: key, "\(resource.name) \(key) has changed since"))
+                    }
+                }
             case .delete:
                 for row in entry.rows where !resource.key.isEmpty {
                     let key = row.key(in: resource)
@@ -240,7 +266,7 @@ extension Engine {
                         conflicts.append(UndoConflict(.changedSince, resource: resource.name, key: key, "\(resource.name) \(key) has changed since"))
                     }
                 }
-            case .restore, .unsetNull:
+            case .restore, .unsetNull, .untrash:
                 break
             }
             try await checkParents(of: entry, resource, restored: restored, conflicts: &conflicts, in: session)
@@ -271,13 +297,16 @@ extension Engine {
             }
             guard !keys.isEmpty else { continue }
             var present = KeySet()
-            for row in try await rows(of: parent, matching: parent.key, keys, in: session) { present.insert(row.key(in: parent)) }
+            // A parent in the trash is gone too, to the rows put back.
+            for row in try await rows(of: parent.stored, matching: parent.key, keys, in: session) where !parent.isTrashed(row) {
+                present.insert(row.key(in: parent))
+            }
             for parentKey in keys where !present.contains(parentKey) {
                 let child = wanted[parentKey]!
                 conflicts.append(
                     UndoConflict(
                         .parentMissing, resource: resource.name, key: child,
-                        "\(resource.name) \(child) points at \(parent.name) \(parentKey), which is gone and which the undo does not put back"))
+                        "\(resource.name) \(child) points at \(parent.name) \(parentKey), which is gone (or in the trash) and which the undo does not put back"))
             }
         }
     }
@@ -350,7 +379,7 @@ public struct JournaledTransaction: Sendable, Hashable {
     public var at: Int64
     public var principal: String?
     public var requestID: String?
-    /// `delete`, `batch` or `undo`.
+    /// `delete`, `batch`, `undo`, `purge` or `undelete`.
     public var action: String
     /// The resource a delete addressed.
     public var resource: String?

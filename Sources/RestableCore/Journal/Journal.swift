@@ -36,6 +36,10 @@ public enum JournalAction: String, Sendable, Hashable {
     case restore = "INSERT"
     /// Rows whose columns an undo set back from null, with the values they had before.
     case unsetNull = "RESTORE"
+    /// Rows a delete put in the trash (a resource with soft delete), with every value they had.
+    case trash = "TRASH"
+    /// Rows an undo or an undelete took out of the trash.
+    case untrash = "UNTRASH"
 }
 
 /// Writes the journal of one write transaction, in that transaction: a failed request, a
@@ -66,16 +70,18 @@ struct JournalRecorder: Sendable {
         capture != nil || journals(resource)
     }
 
-    /// Records rows of `resource` (each with every column) as one entry.
+    /// Records rows of `resource` (each with every column it stores) as one entry.
     func record(_ action: JournalAction, _ rows: [Row], of resource: Resource, cleared: [String] = [], in session: any StoreSession) async throws {
         guard !rows.isEmpty else { return }
         switch action {
-        case .delete: capture?.add(.delete, rows, of: resource)
+        case .delete, .trash: capture?.add(.delete, rows, of: resource)
         case .setNull: capture?.add(.update, rows, of: resource)
-        case .restore, .unsetNull: break
+        case .restore, .unsetNull, .untrash: break
         }
         guard journals(resource) else { return }
-        let names = resource.columns.map(\.name)
+        // A resource with soft delete keeps its trash column too: a purge's undo puts its rows
+        // back in the trash, not among the live ones.
+        let names = resource.stored.columns.map(\.name)
         var values: [String: Value] = [
             "transaction_id": .text(transaction), "resource": .text(resource.name), "action": .text(action.rawValue),
             "columns": .text(JournalCodec.encode([names.map(Value.text)])), "row_count": .integer(Int64(rows.count)),

@@ -133,3 +133,18 @@ public struct DeletePlan: Sendable {
 
     public var isEmpty: Bool { deleted.values.allSatisfy(\.isEmpty) && cleared.values.allSatisfy(\.isEmpty) }
 }
+
+/// What a delete does with the rows of its plan.
+enum DeleteMode: Sendable, Hashable {
+    /// Removes them, detaching set-null children (every delete of a resource without a trash,
+    /// and a purge).
+    case hard
+    /// Puts them in the trash: the target and its cascade's live rows get one mark.
+    case trash
+
+    /// How a delete of `resource` treats its rows: into the trash when it keeps one, unless
+    /// the delete is a purge.
+    static func of(_ resource: Resource, purge: Bool) -> DeleteMode {
+        resource.softDelete != nil && !purge ? .trash : .hard
+    }
+}

@@ -65,10 +65,13 @@ public struct DeleteOptions: Sendable, Hashable {
     public var summaryLimit: Int?
     /// Make a preview (a dry run), or commit only what a preview pinned.
     public var preview: PreviewMode?
+    /// Remove rows in the trash for good (a resource with soft delete): the targets are rows in
+    /// the trash only, and the delete is a hard one, with every rule of a delete.
+    public var purge: Bool
 
     public init(
         ignoreMissing: Bool = false, handling: FailureHandling = .strict, dryRun: Bool = false, maxAffected: Int? = nil,
-        summaryLimit: Int? = nil, preview: PreviewMode? = nil
+        summaryLimit: Int? = nil, preview: PreviewMode? = nil, purge: Bool = false
     ) {
         self.ignoreMissing = ignoreMissing
         self.handling = handling
@@ -76,6 +79,7 @@ public struct DeleteOptions: Sendable, Hashable {
         self.maxAffected = maxAffected
         self.summaryLimit = summaryLimit
         self.preview = preview
+        self.purge = purge
     }
 }
 

@@ -9,10 +9,13 @@ public struct ListRequest: Sendable, Hashable {
     public var cursor: ListCursor?
     public var limit: Int?
     public var offset: Int?
+    /// Rows in the trash are read too (a resource with soft delete); each then carries its
+    /// trash column, null for a live row.
+    public var includesTrashed: Bool
 
     public init(
         resource: String, filter: FilterExpression = .everyRow, order: [SortInput] = [], cursor: ListCursor? = nil,
-        limit: Int? = nil, offset: Int? = nil
+        limit: Int? = nil, offset: Int? = nil, includesTrashed: Bool = false
     ) {
         self.resource = resource
         self.filter = filter
@@ -20,6 +23,7 @@ public struct ListRequest: Sendable, Hashable {
         self.cursor = cursor
         self.limit = limit
         self.offset = offset
+        self.includesTrashed = includesTrashed
     }
 
     /// Rows matching every one of `filters`, in key order.

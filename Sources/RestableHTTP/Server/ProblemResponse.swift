@@ -69,7 +69,7 @@ public enum ProblemResponse {
         case .notFound, .unknownResource: .notFound
         case .checksumMismatch, .previewMismatch: .preconditionFailed
         case .checksumRequired: .init(code: 428, reasonPhrase: "Precondition Required")
-        case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch, .undoConflict: .conflict
+        case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch, .undoConflict, .notInTrash: .conflict
         case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout
@@ -122,6 +122,7 @@ public enum ProblemResponse {
         case .rateLimited: "Too many requests"
         case .undoConflict: "Cannot undo exactly"
         case .previewMismatch: "Preview no longer matches"
+        case .notInTrash: "Not in the trash"
         default: "Internal error"
         }
     }

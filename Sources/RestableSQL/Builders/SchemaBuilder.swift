@@ -7,6 +7,8 @@ extension SQLBuilder {
     /// left pointing at a row that is gone (a database's own actions fire row by row, in an
     /// order the engine does not choose, and could refuse a plan that the rules allow).
     public func createTable(_ resource: Resource, references: [Relationship], schema: Schema) -> SQLStatement {
+        // The trash column too, for a resource with soft delete.
+        let resource = resource.stored
         let generatedKey = resource.key.count == 1 && resource.keyColumns.first?.generated == true
         var parts: [String] = resource.columns.map { column in
             if generatedKey, column.name == resource.key[0] {

@@ -5,7 +5,7 @@ import RestableCore
 extension NativeDialect {
     /// One row: 200 with the transaction summary, or 204 on `Prefer: return=minimal`.
     func delete(_ resource: Resource, _ key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        try Self.refuseOtherParameters(request, except: [.checksum, .ignoredeleted, .dryrun, .txsummary], here: "a DELETE of one row")
+        try Self.refuseOtherParameters(request, except: [.checksum, .ignoredeleted, .dryrun, .txsummary, .purge], here: "a DELETE of one row")
         try Self.refuseBody(request, "send the row's checksum in If-Match or ?checksum")
         let (options, preferences) = try deleteOptions(request)
         let precondition = try Self.precondition(request, preview: true)
@@ -23,7 +23,7 @@ extension NativeDialect {
 
     /// Many rows: a JSON array of keys in the body, `?key=in.(...)`, a filter, or `?all=true`.
     func deleteCollection(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        try Self.refuseOptions(request, except: [.checksum, .ignoredeleted, .dryrun, .txsummary, .all], here: "a DELETE of a collection")
+        try Self.refuseOptions(request, except: [.checksum, .ignoredeleted, .dryrun, .txsummary, .all, .purge], here: "a DELETE of a collection")
         // A read-only resource is refused before its body or query is read (the engine refuses it too).
         try engine.planner.requireWritable(resource, "deleted")
         let filters = try Self.filters(request)
@@ -88,6 +88,8 @@ extension NativeDialect {
         options.maxAffected = preferences.maxAffected
         let dryRun = try request.query.flag("dryrun")
         options.dryRun = preferences.rollback || dryRun
+        // A route that takes no purge has refused the parameter already.
+        options.purge = try request.query.flag(Option.purge.rawValue)
         if try summaryDropped(request, preferences) { options.summaryLimit = 0 }
         return (options, preferences)
     }

@@ -7,7 +7,8 @@ import RestableCore
 extension NativeDialect {
     /// The query options that a route reads, besides filters.
     enum Option: String, CaseIterable {
-        case limit, offset, checksum, ignoredeleted, dryrun, txsummary, all
+        case limit, offset, checksum, ignoredeleted, dryrun, txsummary, all, purge
+        case showDeleted = "show_deleted"
     }
 
     /// Refuses an option that the route does not read (every reserved name is an option, never a filter).

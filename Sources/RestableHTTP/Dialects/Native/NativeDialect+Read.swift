@@ -5,20 +5,23 @@ import RestableCore
 /// GET of a collection and of one row.
 extension NativeDialect {
     func list(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        try Self.refuseOptions(request, except: [.limit, .offset], here: "a GET of a collection")
+        try Self.refuseOptions(request, except: [.limit, .offset, .showDeleted], here: "a GET of a collection")
         _ = try Preferences(request.headers, supported: [])
-        let rows = try await engine.list(
-            ListRequest(
-                resource: resource.name, filters: try Self.filters(request), limit: try request.query.count("limit"),
-                offset: try request.query.count("offset")))
-        return JSONResponse.make(.ok, .array(rows.map { render($0, of: resource, mountPath: request.mountPath) }))
+        let trash = try Self.showsDeleted(request, resource)
+        var list = ListRequest(
+            resource: resource.name, filters: try Self.filters(request), limit: try request.query.count("limit"),
+            offset: try request.query.count("offset"))
+        list.includesTrashed = trash
+        let rows = try await engine.list(list)
+        return JSONResponse.make(.ok, .array(rows.map { render($0, of: resource, mountPath: request.mountPath, trash: trash) }))
     }
 
     func get(_ resource: Resource, _ key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        try Self.refuseOtherParameters(request, except: [], here: "a GET of one row")
+        try Self.refuseOtherParameters(request, except: [.showDeleted], here: "a GET of one row")
         _ = try Preferences(request.headers, supported: [])
         let noneMatch = try EntityTagCondition.parse(request.headers, .ifNoneMatch)
-        let row = try await engine.get(resource: resource.name, key: key)
+        let trash = try Self.showsDeleted(request, resource)
+        let row = try await engine.get(resource: resource.name, key: key, includesTrashed: trash)
         let tag = Self.entityTag(row, of: resource)
         // If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x".
         switch noneMatch {
@@ -29,7 +32,18 @@ extension NativeDialect {
         default:
             break
         }
-        return JSONResponse.make(.ok, render(row, of: resource, mountPath: request.mountPath), headers: [.eTag: tag])
+        return JSONResponse.make(.ok, render(row, of: resource, mountPath: request.mountPath, trash: trash), headers: [.eTag: tag])
+    }
+
+    /// `?show_deleted=true`: rows in the trash are read too, each row saying whether it is
+    /// deleted. Refused on a resource that keeps no trash, where it could only mislead.
+    static func showsDeleted(_ request: IncomingRequest, _ resource: Resource) throws(RestableError) -> Bool {
+        let shows = try request.query.flag(Option.showDeleted.rawValue)
+        if shows, resource.softDelete == nil {
+            throw RestableError(
+                .invalidQuery, "\(resource.name) keeps no trash (it has no softDelete), so show_deleted has nothing to show", resource: resource.name)
+        }
+        return shows
     }
 
     /// Filters from the query string: `column=value` (equality), or `column=op.value` with `eq`,

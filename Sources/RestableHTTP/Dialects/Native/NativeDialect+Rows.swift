@@ -7,11 +7,19 @@ extension NativeDialect {
         mountPath + "/" + PercentEncoding.encodeName(names.exposedName(of: resource.name)) + "/" + RowRendering.pathSegment(key)
     }
 
-    /// A row with `"@metadata": {"href", "checksum"}` first, then its columns in order.
-    func render(_ row: Row, of resource: Resource, mountPath: String) -> JSON {
+    /// A row with `"@metadata": {"href", "checksum"}` first, then its columns in order. With
+    /// `trash` (a read with `show_deleted`), the metadata also says whether the row is
+    /// `deleted`, and since when (`deletedAt`).
+    func render(_ row: Row, of resource: Resource, mountPath: String, trash: Bool = false) -> JSON {
         // A row of a table without a primary key has no address: no href.
         let href: [(String, JSON)] = resource.key.isEmpty ? [] : [("href", .string(href(resource, row.key(in: resource), mountPath: mountPath)))]
-        let metadata: JSON = .object(href + [("checksum", .string(Checksum.of(row, in: resource)))])
+        var deleted: [(String, JSON)] = []
+        if trash, let softDelete = resource.softDelete {
+            let mark = row[softDelete.column]
+            deleted.append(("deleted", .bool(!mark.isNull)))
+            if case .text(let at) = mark { deleted.append(("deletedAt", .string(at))) }
+        }
+        let metadata: JSON = .object(href + [("checksum", .string(Checksum.of(row, in: resource)))] + deleted)
         return .object([("@metadata", metadata)] + RowRendering.members(row, of: resource))
     }
 

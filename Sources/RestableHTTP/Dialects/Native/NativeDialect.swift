@@ -6,7 +6,8 @@ public import RestableCore
 /// `Prefer: return=minimal`, and RFC 9457 problem details for every error.
 ///
 /// Routes under its mount (`/api` in the demo):
-/// `GET /`, `GET|POST /{resource}`, `GET|PATCH|DELETE /{resource}/{key}`, and the journal's
+/// `GET /`, `GET|POST /{resource}`, `GET|PATCH|DELETE /{resource}/{key}`,
+/// `POST /{resource}/{key}/undelete` (a resource with soft delete), and the journal's
 /// `GET /_transactions`, `GET /_transactions/{id}`, `POST /_transactions/{id}/undo`.
 public struct NativeDialect: Dialect {
     public var engine: Engine
@@ -60,9 +61,35 @@ public struct NativeDialect: Dialect {
             case .delete: return try await delete(resource, key, request)
             default: throw Self.notAllowed(request)
             }
+        case 3 where request.segments[2] == Self.undeleteSegment:
+            let resource = try names.resource(try PathSegments.decode(request.segments[0]), in: engine.schema)
+            let key = try PathSegments.key(request.segments[1])
+            try Self.refuseUnevaluatedConditions(request)
+            guard request.method == .post else { throw Self.notAllowed(request) }
+            return try await undelete(resource, key, request)
         default:
             throw RestableError(.notFound, "nothing is served at this path")
         }
+    }
+
+    /// The last segment of `POST /{resource}/{key}/undelete`.
+    static let undeleteSegment = "undelete"
+
+    /// `POST /{resource}/{key}/undelete`: 200 with the undelete's transaction and summary (the
+    /// rows taken out of the trash), 409 for a live row (`notInTrash`) or one whose parent is
+    /// in the trash (`invalidReference`).
+    private func undelete(_ resource: Resource, _ key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {
+        try Self.refuseOtherParameters(request, except: [.dryrun, .txsummary], here: "an undelete")
+        try Self.refuseBody(request, "an undelete reads no body: POST to the row's undelete URL")
+        let preferences = try Preferences(request.headers, supported: [.return, .tx])
+        var undelete = UndeleteRequest(resource: resource.name, key: key, dryRun: try request.query.flag("dryrun") || preferences.rollback)
+        if try Self.summaryDropped(request, preferences) { undelete.summaryLimit = 0 }
+        let outcome = try await engine.undelete(undelete)
+        var members: [(String, JSON)] = []
+        if outcome.dryRun { members.append(("dryRun", .bool(true))) }
+        if let transaction = outcome.transaction { members.append(("transaction", .string(transaction))) }
+        members += try summaryMembers(outcome, request, preferences, alwaysCount: true)
+        return Self.applying(preferences, to: JSONResponse.make(.ok, .object(members))).naming(outcome)
     }
 
     /// `GET /`: the resources served, with their hrefs.
@@ -73,7 +100,7 @@ public struct NativeDialect: Dialect {
                 ("href", .string(request.mountPath + "/" + PercentEncoding.encodeName(name))),
                 ("key", .array(resource.key.map(JSON.string))),
                 ("optimisticLocking", .string(resource.optimisticLocking.rawValue)),
-            ] + (resource.readOnly.map { [("readOnly", JSON.string($0.rawValue))] } ?? []))
+            ] + (resource.readOnly.map { [("readOnly", JSON.string($0.rawValue))] } ?? []) + (resource.softDelete == nil ? [] : [("softDelete", JSON.bool(true))]))
         }
         var members: [(String, JSON)] = [("resources", .array(resources))]
         if engine.journal != nil { members.append(("transactions", .object([("href", .string(request.mountPath + "/" + Self.transactionsSegment))]))) }
@@ -106,6 +133,7 @@ public struct NativeDialect: Dialect {
         case 0: "GET, HEAD, POST"
         case 1: "GET, HEAD, POST, DELETE"
         case 2: "GET, HEAD, PATCH, DELETE"
+        case 3: "POST"
         default: nil
         }
     }
