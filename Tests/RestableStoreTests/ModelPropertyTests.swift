@@ -32,25 +32,46 @@ import Testing
         try await Self.agree(cases: Self.postgresCases, on: .postgres)
     }
 
-    static func agree(cases: Int, on kind: StoreKind) async throws {
-        var seeds = Scenario.Random(state: Self.baseSeed)
+    /// Scenarios with resources that keep a trash: soft deletes, rows already in the trash,
+    /// purges.
+    @Test(arguments: StoreKind.available)
+    func engineAgreesWithTheModelWithATrash(kind: StoreKind) async throws {
+        try await Self.agree(cases: kind == .postgres ? Self.postgresCases / 2 : Self.ciCases / 2, on: kind, trash: true)
+    }
+
+    static func agree(cases: Int, on kind: StoreKind, trash: Bool = false) async throws {
+        var seeds = Scenario.Random(state: trash ? Self.baseSeed ^ 0x5452_4153_48 : Self.baseSeed)
+        // How many cases put rows in the trash, and how many purged some: both must be many.
+        var (trashed, purged) = (0, 0)
+        defer {
+            if trash {
+                #expect(trashed > cases / 10 && purged > cases / 25, "too few cases trash (\(trashed)) or purge (\(purged)) rows of \(cases)")
+            }
+        }
         for index in 0..<cases {
             let seed = seeds.next()
             let size = 1 + index % 6
+            if trash {
+                let scenario = Scenario(seed: seed, size: size, trash: true)
+                let (outcome, _) = scenario.model.run(scenario.resource, scenario.selection, scenario.options)
+                let soft = scenario.resources.first { $0.name == scenario.resource }?.softDelete != nil
+                if outcome.succeeded > 0, soft { if scenario.options.purge { purged += 1 } else { trashed += 1 } }
+            }
             let failed: Bool
             do {
-                failed = try await Self.fails(Scenario(seed: seed, size: size), on: kind)
+                failed = try await Self.fails(Scenario(seed: seed, size: size, trash: trash), on: kind)
             } catch {
-                Issue.record("case \(index) (seed \(seed), size \(size)) threw \(error)\n\(Scenario(seed: seed, size: size))")
+                Issue.record("case \(index) (seed \(seed), size \(size)) threw \(error)\n\(Scenario(seed: seed, size: size, trash: trash))")
                 return
             }
             guard failed else { continue }
             var smallest = size
             for smaller in (1..<size).reversed() {
-                if try await Self.fails(Scenario(seed: seed, size: smaller), on: kind) { smallest = smaller }
+                if try await Self.fails(Scenario(seed: seed, size: smaller, trash: trash), on: kind) { smallest = smaller }
             }
-            Issue.record("case \(index) (seed \(seed), size \(smallest)) fails on \(kind); run it with Self.check(Scenario(seed: \(seed), size: \(smallest)), on: .\(kind))")
-            try await Self.check(Scenario(seed: seed, size: smallest), on: kind)
+            Issue.record(
+                "case \(index) (seed \(seed), size \(smallest)) fails on \(kind); run it with Self.check(Scenario(seed: \(seed), size: \(smallest), trash: \(trash)), on: .\(kind))")
+            try await Self.check(Scenario(seed: seed, size: smallest, trash: trash), on: kind)
             return
         }
     }
@@ -145,7 +166,7 @@ import Testing
         let resources = scenario.resources
         try await store.write { session in
             for resource in resources {
-                for row in rows[resource.name]! { _ = try await session.insert(resource, values: row.values) }
+                for row in rows[resource.name]! { _ = try await session.insert(resource.stored, values: row.values) }
             }
         }
         return (Engine(schema: schema, store: store, summaryLimit: 100_000, logger: logger), store)
@@ -154,13 +175,15 @@ import Testing
     /// The journal against the model: a committed delete's journal holds exactly the rows the
     /// model says it deleted or set to null, and its undo leaves every row as it was before
     /// (the rule of an undo, stated simply: the database before the delete).
-    @Test(arguments: StoreKind.available)
-    func anUndoPutsBackWhatTheModelSaysADeleteTook(kind: StoreKind) async throws {
-        let cases = kind == .postgres ? 60 : 400
-        var seeds = Scenario.Random(state: Self.baseSeed ^ 0x4A4F_5552_4E41_4C)
+    /// With a trash, a soft delete's entries are `TRASH` where the model says `DELETE`, and its
+    /// undo takes the rows out of the trash again.
+    @Test(arguments: StoreKind.available, [false, true])
+    func anUndoPutsBackWhatTheModelSaysADeleteTook(kind: StoreKind, trash: Bool) async throws {
+        let cases = (kind == .postgres ? 60 : 400) / (trash ? 2 : 1)
+        var seeds = Scenario.Random(state: Self.baseSeed ^ 0x4A4F_5552_4E41_4C ^ (trash ? 0x5452_4153_48 : 0))
         var undone = 0
         for index in 0..<cases {
-            let scenario = Scenario(seed: seeds.next(), size: 1 + index % 6)
+            let scenario = Scenario(seed: seeds.next(), size: 1 + index % 6, trash: trash)
             let (expected, _) = scenario.model.run(scenario.resource, scenario.selection, scenario.options)
             var (engine, store) = try await Self.engine(for: scenario, relationships: scenario.relationships, on: kind)
             _ = try await store.prepare(RestableTables.journalSchema, seed: [])
@@ -172,7 +195,8 @@ import Testing
                 var journaled: [String] = []
                 for entry in entries {
                     let resource = try #require(scenario.resources.first { $0.name == entry.resource })
-                    journaled += entry.rows.map { "\(entry.action.rawValue) \(entry.resource) \($0.key(in: resource))" }
+                    let verb = entry.action == .trash ? JournalAction.delete.rawValue : entry.action.rawValue
+                    journaled += entry.rows.map { "\(verb) \(entry.resource) \($0.key(in: resource))" }
                 }
                 #expect(journaled.sorted() == expected.summary.sorted(), "the journal is not what the model says the delete took\n\(scenario)")
                 _ = try await engine.undo(UndoRequest(transaction: id))
@@ -258,10 +282,18 @@ import Testing
             counts: counts, succeeded: outcome.kind == .none ? 0 : outcome.succeeded)
     }
 
+    /// Every row, those in the trash too; a row the delete under test put in the trash holds
+    /// ``DeleteModel/newMark`` (its instant differs from run to run).
     static func dump(_ engine: Engine, _ scenario: Scenario) async throws -> [String: [Key: Row]] {
         var tables: [String: [Key: Row]] = [:]
         for resource in scenario.resources {
-            let rows = try await engine.list(ListRequest(resource: resource.name))
+            let rows = try await engine.list(ListRequest(resource: resource.name, includesTrashed: true)).map { row in
+                var row = row
+                if let column = resource.softDelete?.column, !row[column].isNull, row[column] != Scenario.earlierMark {
+                    row[column] = DeleteModel.newMark
+                }
+                return row
+            }
             tables[resource.name] = Dictionary(uniqueKeysWithValues: rows.map { ($0.key(in: resource), $0) })
         }
         return tables

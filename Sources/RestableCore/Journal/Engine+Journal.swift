@@ -297,16 +297,14 @@ extension Engine {
             }
             guard !keys.isEmpty else { continue }
             var present = KeySet()
-            // A parent in the trash is gone too, to the rows put back.
-            for row in try await rows(of: parent.stored, matching: parent.key, keys, in: session) where !parent.isTrashed(row) {
-                present.insert(row.key(in: parent))
-            }
+            // A parent in the trash exists: the undo puts each row back as it was, beside it.
+            for row in try await rows(of: parent, matching: parent.key, keys, in: session) { present.insert(row.key(in: parent)) }
             for parentKey in keys where !present.contains(parentKey) {
                 let child = wanted[parentKey]!
                 conflicts.append(
                     UndoConflict(
                         .parentMissing, resource: resource.name, key: child,
-                        "\(resource.name) \(child) points at \(parent.name) \(parentKey), which is gone (or in the trash) and which the undo does not put back"))
+                        "\(resource.name) \(child) points at \(parent.name) \(parentKey), which is gone and which the undo does not put back"))
             }
         }
     }

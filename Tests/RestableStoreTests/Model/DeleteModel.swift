@@ -42,6 +42,10 @@ struct DeleteModel {
 
     func resource(_ name: String) -> Resource { resources.first { $0.name == name }! }
 
+    /// What a row put in the trash by the request holds in its softDelete column (the tests
+    /// read the database so, as the instant itself differs from run to run).
+    static let newMark = Value.text("marked by this delete")
+
     /// The children of `parent` through `relationship`: rows whose columns equal its key (no nulls).
     func children(of parent: Reference, through relationship: Relationship) -> [Reference] {
         guard relationship.parent == parent.resource else { return [] }
@@ -52,13 +56,29 @@ struct DeleteModel {
         }
     }
 
+    /// True when the row is in the trash (its resource's softDelete column is set).
+    func isTrashed(_ row: Reference) -> Bool {
+        guard let column = resource(row.resource).softDelete?.column else { return false }
+        return !(tables[row.resource]?[row.key]?[column] ?? .null).isNull
+    }
+
+    /// The rows a delete reaches through `relationship`: in the trash mode, live ones only
+    /// (rows already in the trash stay as they are); otherwise every one.
+    func reached(from parent: Reference, through relationship: Relationship) -> [Reference] {
+        let all = children(of: parent, through: relationship)
+        return trashMode ? all.filter { !isTrashed($0) } : all
+    }
+
+    /// True while the request puts rows in the trash (set by ``run(_:_:_:)``).
+    var trashMode = false
+
     func closure(_ start: Set<Reference>) -> Set<Reference> {
         var closed = start
         while true {
             var added = false
             for row in closed {
                 for relationship in relationships where relationship.onDelete == .cascade {
-                    for child in children(of: row, through: relationship) where !closed.contains(child) {
+                    for child in reached(from: row, through: relationship) where !closed.contains(child) {
                         closed.insert(child)
                         added = true
                     }
@@ -69,8 +89,10 @@ struct DeleteModel {
     }
 
     /// The columns each staying row has cleared: every non-required set-null whose parent goes.
+    /// Nothing, for rows put in the trash: the parent is still there.
     func cleared(_ deleted: Set<Reference>) -> [Reference: Set<String>] {
         var cleared: [Reference: Set<String>] = [:]
+        if trashMode { return cleared }
         for parent in deleted {
             for relationship in relationships where relationship.onDelete == .setNull && !requiresValue(relationship) {
                 for child in children(of: parent, through: relationship) where !deleted.contains(child) {
@@ -92,12 +114,12 @@ struct DeleteModel {
         let cleared = cleared(deleted)
         for row in closure([target]) {
             for relationship in relationships where relationship.parent == row.resource {
-                for child in children(of: row, through: relationship) where !deleted.contains(child) {
+                for child in reached(from: row, through: relationship) where !deleted.contains(child) {
                     switch relationship.onDelete {
                     case .restrict:
                         if cleared[child]?.isDisjoint(with: relationship.columns) ?? true { return true }
                     case .setNull:
-                        if requiresValue(relationship) { return true }
+                        if !trashMode, requiresValue(relationship) { return true }
                     case .cascade:
                         break
                     }
@@ -117,30 +139,47 @@ struct DeleteModel {
     }
 
     /// What the request does, and the tables afterwards.
+    ///
+    /// A delete of a resource with soft delete puts rows in the trash: its targets and its
+    /// cascade are live rows, a restrict is held by live rows only, nothing is set to null,
+    /// and the rows stay, marked. A purge (`options.purge`) addresses rows in the trash only
+    /// (a live one is `notInTrash`) and deletes for good, every row counting.
     func run(_ name: String, _ selection: Selection, _ options: DeleteOptions) -> (Outcome, [String: [Key: Row]]) {
-        if let access, !access.allows(.delete, on: name) { return (.refusal("forbidden"), tables) }
+        var model = self
+        model.trashMode = resource(name).softDelete != nil && !options.purge
+        return model.runRequest(name, selection, options)
+    }
+
+    private func runRequest(_ name: String, _ selection: Selection, _ options: DeleteOptions) -> (Outcome, [String: [Key: Row]]) {
+        if let access, !access.allows(options.purge ? .purge : .delete, on: name) { return (.refusal("forbidden"), tables) }
         if case .batch(let operations) = selection { return runBatch(name, operations, options) }
         let addressed = resource(name)
+        // Rows a filter selects: live ones, or for a purge those in the trash.
+        func inScope(_ row: Row) -> Bool { isTrashed(Reference(resource: name, key: row.key(in: addressed))) == options.purge }
         var targets: [(Key, Precondition)] = []
         switch selection {
         case .keys(let keys):
             var seen = Set<Key>()
             targets = keys.filter { seen.insert($0.0).inserted }
         case .textEquals(let text, let precondition):
-            targets = (tables[name] ?? [:]).values.filter { $0["v"] == .text(text) }.map { ($0.key(in: addressed), precondition) }
+            targets = (tables[name] ?? [:]).values.filter { $0["v"] == .text(text) && inScope($0) }.map { ($0.key(in: addressed), precondition) }
         case .everyRow(let precondition):
-            targets = (tables[name] ?? [:]).keys.map { ($0, precondition) }
+            targets = (tables[name] ?? [:]).values.filter(inScope).map { ($0.key(in: addressed), precondition) }
         case .batch:
             return runBatch(name, [], options)
         }
         var failures: [Key: String] = [:]
         var accepted: [Reference] = []
         for (key, precondition) in targets {
-            guard let row = tables[name]?[key] else {
-                if !options.ignoreMissing { failures[key] = "notFound" }
+            guard let row = tables[name]?[key], inScope(row) else {
+                if tables[name]?[key] != nil, options.purge {
+                    failures[key] = "notInTrash"
+                } else if !options.ignoreMissing {
+                    failures[key] = "notFound"
+                }
                 continue
             }
-            if let access, !access.mayDelete(row, of: name) {
+            if let access, !options.purge, !access.mayDelete(row, of: name) {
                 failures[key] = "forbidden"
             } else if let code = passes(precondition, row, in: addressed) {
                 failures[key] = code
@@ -181,7 +220,7 @@ struct DeleteModel {
             if frontier.isEmpty { break }
             for row in frontier {
                 for relationship in relationships where relationship.onDelete == .cascade {
-                    for child in children(of: row, through: relationship) where depth[child] == nil { depth[child] = level + 1 }
+                    for child in reached(from: row, through: relationship) where depth[child] == nil { depth[child] = level + 1 }
                 }
             }
             level += 1
@@ -205,7 +244,13 @@ struct DeleteModel {
         var counts: [String: [String: Int]] = [:]
         for entry in entries { counts[entry.2.resource, default: [:]][entry.1, default: 0] += 1 }
         var after = tables
-        for row in deleted { after[row.resource]?[row.key] = nil }
+        for row in deleted {
+            if trashMode, let column = resource(row.resource).softDelete?.column {
+                after[row.resource]?[row.key]?[column] = DeleteModel.newMark
+            } else {
+                after[row.resource]?[row.key] = nil
+            }
+        }
         for (row, columns) in cleared {
             for column in columns { after[row.resource]?[row.key]?[column] = .null }
         }
@@ -223,7 +268,7 @@ struct DeleteModel {
         let deleted = closure(targets)
         for row in deleted {
             for relationship in relationships where relationship.onDelete == .cascade {
-                let children = children(of: row, through: relationship)
+                let children = reached(from: row, through: relationship)
                 guard !children.isEmpty else { continue }
                 if !access.allows(.cascade, on: row.resource) || !access.allows(.delete, on: relationship.child) { return false }
                 if children.contains(where: { !access.mayDelete(tables[$0.resource]![$0.key]!, of: $0.resource) }) { return false }

@@ -32,8 +32,17 @@ struct Scenario: CustomStringConvertible {
         }
     }
 
-    init(seed: UInt64, size: Int) {
+    /// The softDelete column of the resources that keep a trash.
+    static let trashColumn = "gone_at"
+    /// What a row that starts in the trash holds in it.
+    static let earlierMark = Value.text("2026-01-01T00:00:00.000000Z")
+
+    /// With `trash`, some resources keep a trash (every cascade child of one too), some rows
+    /// start in it, and a delete of such a resource may be a purge; drawn from a stream of
+    /// their own, so that the rest of a seed's scenario is the same either way.
+    init(seed: UInt64, size: Int, trash: Bool = false) {
         var random = Random(state: seed)
+        var trashRandom = Random(state: seed ^ 0x5452_4153_4800_0000)
         let resourceCount = random.int(1...max(1, min(4, size)))
         var columns: [[Column]] = []
         var keys: [[String]] = []
@@ -56,6 +65,16 @@ struct Scenario: CustomStringConvertible {
             Resource(
                 name: "r\(index)", key: keys[index], columns: columns[index],
                 optimisticLocking: random.pick([OptimisticLocking.off, .optional, .optional, .required]))
+        }
+        if trash {
+            var soft = Set(resources.map(\.name).filter { _ in trashRandom.chance(50) })
+            // A resource with a trash cascades only into resources with one.
+            while let relationship = relationships.first(where: { $0.onDelete == .cascade && soft.contains($0.parent) && !soft.contains($0.child) }) {
+                soft.insert(relationship.child)
+            }
+            for index in resources.indices where soft.contains(resources[index].name) {
+                resources[index].softDelete = SoftDelete(column: Self.trashColumn)
+            }
         }
         self.relationships = relationships
         var rows: [String: [Row]] = [:]
@@ -81,6 +100,11 @@ struct Scenario: CustomStringConvertible {
                 for (column, keyColumn) in zip(relationship.columns, resources.first { $0.name == relationship.parent }!.key) {
                     rows[relationship.child]![index][column] = pointed ? parent[keyColumn] : .null
                 }
+            }
+        }
+        for resource in resources where resource.softDelete != nil {
+            for index in rows[resource.name]!.indices {
+                rows[resource.name]![index][Self.trashColumn] = trashRandom.chance(40) ? Self.earlierMark : .null
             }
         }
         self.rows = rows
@@ -122,13 +146,23 @@ struct Scenario: CustomStringConvertible {
             var grants: [String: Set<Action>] = [:]
             var policies: [String: String] = [:]
             for resource in resources {
-                grants[resource.name] = Set(Action.allCases.filter { _ in random.chance(resource.name == addressed.name ? 75 : 65) })
+                // Purge aside: it came later, and the draws of a seed stay what they were.
+                grants[resource.name] = Set(Action.allCases.filter { $0 != .purge && random.chance(resource.name == addressed.name ? 75 : 65) })
+                if trash, trashRandom.chance(70) { grants[resource.name]?.insert(.purge) }
                 if random.chance(30) { policies[resource.name] = random.pick(["a", "b"]) }
             }
             access = ModelAccess(
                 grants: grants, deletePolicies: policies, tag: random.pick(["a", "b"]),
                 maxRowsPerRequest: random.chance(25) ? random.int(0...6) : nil)
         }
+        if trash { drawPurge(&trashRandom) }
+    }
+
+    /// Sets `purge` on a delete (not a batch) of a resource with a trash, now and then.
+    mutating func drawPurge(_ random: inout Random) {
+        guard resources.first(where: { $0.name == resource })?.softDelete != nil else { return }
+        if case .batch = selection { return }
+        options.purge = random.chance(50)
     }
 
     /// The caller's access, when the scenario has one: an unrestricted caller otherwise.
@@ -143,10 +177,15 @@ struct Scenario: CustomStringConvertible {
     }
 
     var description: String {
-        var lines = resources.map { "resource \($0.name) key \($0.key) locking \($0.optimisticLocking.rawValue) columns \($0.columnNames)" }
+        var lines = resources.map {
+            "resource \($0.name) key \($0.key) locking \($0.optimisticLocking.rawValue) columns \($0.columnNames)"
+                + ($0.softDelete.map { " softDelete \($0.column)" } ?? "")
+        }
         lines += relationships.map { "relationship \($0.parent) -> \($0.child) on \($0.columns) \($0.onDelete.rawValue)" }
         for resource in resources {
-            lines += rows[resource.name]!.map { row in "row \(resource.name) " + resource.columnNames.map { "\($0)=\(row[$0])" }.joined(separator: " ") }
+            lines += rows[resource.name]!.map { row in
+                "row \(resource.name) " + resource.stored.columnNames.map { "\($0)=\(row[$0])" }.joined(separator: " ")
+            }
         }
         switch selection {
         case .keys(let keys): lines.append("delete \(resource) keys \(keys.map { "\($0.0) \($0.1)" })")
@@ -154,7 +193,9 @@ struct Scenario: CustomStringConvertible {
         case .everyRow(let precondition): lines.append("delete every \(resource) \(precondition)")
         case .batch(let operations): lines.append("batch of deletes of \(resource): \(operations.map { "\($0.0) \($0.1)" })")
         }
-        lines.append("options \(options.handling) ignoreMissing \(options.ignoreMissing) maxAffected \(String(describing: options.maxAffected))")
+        lines.append(
+            "options \(options.handling) ignoreMissing \(options.ignoreMissing) maxAffected \(String(describing: options.maxAffected))"
+                + (options.purge ? " purge" : ""))
         if let access {
             lines.append("access grants \(access.grants.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.map(\.rawValue).sorted())" }) delete policies (v = tag) \(access.deletePolicies) tag \(access.tag) maxRowsPerRequest \(String(describing: access.maxRowsPerRequest))")
         }
