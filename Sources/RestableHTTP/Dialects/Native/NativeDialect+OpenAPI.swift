@@ -105,11 +105,20 @@ extension NativeDialect {
         deleteFlags: [OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>]
     ) {
         let collection = "/" + PercentEncoding.encodeName(name)
+        var metadata: OrderedDictionary<String, JSONSchema> = ["href": .string(required: !resource.key.isEmpty), "checksum": .string]
+        if resource.softDelete != nil {
+            metadata["deleted"] = .boolean(required: false)
+            metadata["deletedAt"] = .string(required: false)
+        }
         let row = builder.schema(
-            named: "row." + name,
-            OpenAPIParts.row(
-                resource,
-                metadata: .object(properties: ["href": .string(required: !resource.key.isEmpty), "checksum": .string], additionalProperties: .a(false))))
+            named: "row." + name, OpenAPIParts.row(resource, metadata: .object(properties: metadata, additionalProperties: .a(false))))
+        // A resource with a trash: its reads may show the trash, its deletes may purge it.
+        let soft = resource.softDelete != nil
+        let showDeleted = soft ? [OpenAPIParts.query("show_deleted", .boolean(required: false), "true: rows in the trash too, each with @metadata.deleted")] : []
+        let purge =
+            soft && engine.permits(.purge, on: resource.name)
+            ? [OpenAPIParts.query("purge", .boolean(required: false), "true: remove rows in the trash for good (a live row is 409 notInTrash)")] : []
+        let deletes = engine.permits(.delete, on: resource.name) || !purge.isEmpty
         let filters = resource.columns.filter { Option(rawValue: $0.name) == nil }.map { column in
             OpenAPIParts.query(
                 column.name, .string(required: false), "a filter: value, or eq. neq. lt. lte. gt. gte. followed by a value, in.(a,b), is.null, is.notnull")
@@ -125,7 +134,7 @@ extension NativeDialect {
                     parameters: [
                         OpenAPIParts.query("limit", .integer(required: false, minimum: (0, exclusive: false)), "at most this many rows"),
                         OpenAPIParts.query("offset", .integer(required: false, minimum: (0, exclusive: false)), "skip this many rows"),
-                    ] + filters,
+                    ] + showDeleted + filters,
                     responses: [200: OpenAPIParts.response("the rows, ordered by key", .array(items: row))] + errors))
         }
         if writable, engine.permits(.insert, on: resource.name) {
@@ -138,13 +147,13 @@ extension NativeDialect {
                         201: OpenAPIParts.response("created", row, headers: ["Location": .string, "ETag": .string]),
                     ] + errors))
         }
-        if writable, engine.permits(.delete, on: resource.name) {
+        if writable, deletes {
             builder.add(
                 .delete, collection,
                 OpenAPI.Operation(
                     summary: "Delete many rows of \(name)", operationId: "deleteMany." + name,
                     parameters: [OpenAPIParts.query("all", .boolean(required: false), "true: every row (needed when no keys or filter are sent)"), checksum]
-                        + deleteFlags + filters + [deleteIfMatch, prefer],
+                        + deleteFlags + purge + filters + [deleteIfMatch, prefer],
                     requestBody: OpenAPIParts.body(.array(items: OpenAPIParts.keyValue(resource)), required: false, "the keys to delete"),
                     responses: [
                         200: OpenAPIParts.response("all or some went (see outcome and errors); a dry run's ETag is its preview", summary, headers: ["ETag": .string(required: false)])
@@ -160,7 +169,7 @@ extension NativeDialect {
                 .get, item,
                 OpenAPI.Operation(
                     summary: "One row of \(name)", operationId: "get." + name,
-                    parameters: [key, OpenAPIParts.header("If-None-Match", "304 when the row's entity tag matches")],
+                    parameters: [key, OpenAPIParts.header("If-None-Match", "304 when the row's entity tag matches")] + showDeleted,
                     responses: [
                         200: OpenAPIParts.response("the row", row, headers: ["ETag": .string]), 304: OpenAPIParts.response("not modified"),
                     ] + errors))
@@ -176,12 +185,23 @@ extension NativeDialect {
                         204: OpenAPIParts.response("changed (Prefer: return=minimal)"),
                     ] + errors))
         }
-        if writable, engine.permits(.delete, on: resource.name) {
+        if writable, soft, engine.permits(.insert, on: resource.name) {
+            builder.add(
+                .post, item + "/undelete",
+                OpenAPI.Operation(
+                    summary: "Take a row of \(name) out of the trash, with what its delete cascaded", operationId: "undelete." + name,
+                    parameters: [
+                        key, OpenAPIParts.query("dryrun", .boolean(required: false), "check, report and roll back"),
+                        OpenAPIParts.query("txsummary", .boolean(required: false), "false leaves the summary out"), prefer,
+                    ],
+                    responses: [200: OpenAPIParts.response("taken out of the trash; the undelete's transaction and summary", summary)] + errors))
+        }
+        if writable, deletes {
             builder.add(
                 .delete, item,
                 OpenAPI.Operation(
                     summary: "Delete a row of \(name), with what its relationships do", operationId: "delete." + name,
-                    parameters: [key, checksum] + deleteFlags + [deleteIfMatch, prefer],
+                    parameters: [key, checksum] + deleteFlags + purge + [deleteIfMatch, prefer],
                     responses: [
                         200: OpenAPIParts.response("deleted; the transaction summary (a dry run's ETag is its preview)", summary, headers: ["ETag": .string(required: false)]),
                         204: OpenAPIParts.response("deleted (Prefer: return=minimal)"),
