@@ -94,7 +94,7 @@ import Testing
             }
             let typo = try await api.send(.delete, "/api/customer/Golf%20Industries?nmae=x")
             #expect(typo.json?["detail"] == .string(
-                "query parameter 'nmae' is not understood in a DELETE of one row (accepted: checksum, dryrun, ignoredeleted, txsummary)"))
+                "query parameter 'nmae' is not understood in a DELETE of one row (accepted: checksum, dryrun, ignoredeleted, purge, txsummary)"))
             #expect(try await count(api, "/api/customer") == 4)
         }
     }

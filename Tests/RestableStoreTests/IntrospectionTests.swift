@@ -417,7 +417,7 @@ import Testing
                 == "i.yaml:2:1: 'overrides' change what is read from the database: they need 'introspect: true'")
         #expect(
             message("database: sqlite:x.sqlite\nintrospect: true\noverrides:\n  resources:\n    t: { hidden: [a] }\n")
-                == "i.yaml:5:10: unknown key 'hidden' in the override of 't'; expected one of: hide, journal, name, optimisticLocking, readOnly, retention")
+                == "i.yaml:5:10: unknown key 'hidden' in the override of 't'; expected one of: hide, journal, name, optimisticLocking, readOnly, retention, softDelete")
         #expect(
             message("database: sqlite:x.sqlite\nintrospect: true\noverrides:\n  hyde: [a]\n")
                 == "i.yaml:4:3: unknown key 'hyde' in overrides; expected one of: hide, relationships, resources")
