@@ -87,7 +87,9 @@ struct Purge: AsyncParsableCommand {
             print("there is no journal in \(configuration.database): nothing to purge")
         }
         if let trash {
-            if trash.resources.isEmpty { print("\(verb) no row from the trash: none is \(what)") }
+            if trash.resources.isEmpty {
+                print("\(verb) no row from the trash: nothing in it is \(olderThan.map { "older than \($0)" } ?? "past its retention")")
+            }
             for entry in trash.resources {
                 let kept = entry.kept == 0 ? "" : "; \(count(entry.kept, "row stays", "rows stay")): a live row still restricts it"
                 print("\(verb) \(count(entry.purged, "\(entry.resource) row", "\(entry.resource) rows")) from the trash \(what) (\(count(entry.rows, "row", "rows")) with their cascades and set-nulls)\(kept)")
