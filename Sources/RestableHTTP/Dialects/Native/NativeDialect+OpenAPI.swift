@@ -51,7 +51,7 @@ extension NativeDialect {
             named: "Transaction",
             .object(
                 properties: [
-                    "id": .string, "href": .string, "at": .string(format: .dateTime), "action": .string(allowedValues: "delete", "batch", "undo"),
+                    "id": .string, "href": .string, "at": .string(format: .dateTime), "action": .string(allowedValues: "delete", "batch", "undo", "purge", "undelete"),
                     "resource": .string(required: false), "principal": .string(required: false, nullable: true), "requestId": .string(required: false),
                     "counts": .object(additionalProperties: .b(.object(additionalProperties: .b(.integer)))), "complete": .boolean,
                     "undoOf": .string(required: false), "undoneBy": .string(required: false, nullable: true),
