@@ -273,6 +273,24 @@ import Testing
         await store.close()
     }
 
+    /// Several servers purge one database at once: each row goes once, and none fails.
+    @Test(arguments: StoreKind.available)
+    func serversThatPurgeTogetherPurgeEachRowOnce(kind: StoreKind) async throws {
+        var (engine, store) = try await Self.engine(kind)
+        _ = try await Self.delete(engine, "customer", [1, 2])
+        engine.clock = { Int64(Date().timeIntervalSince1970 * 1000) + 40 * 86_400_000 }
+        let purger = engine
+        let reports = try await withThrowingTaskGroup(of: TrashPurgeReport.self) { group in
+            for _ in 0..<4 { group.addTask { try await purger.purgeTrash() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let purged = reports.flatMap(\.resources).filter { $0.resource == "customer" }.reduce(0) { $0 + $1.purged }
+        #expect(purged == 2, "\(reports)")
+        #expect(try await Self.state(engine, "customer").trashed.isEmpty)
+        #expect(try await Self.state(engine, "line").trashed.isEmpty)
+        await store.close()
+    }
+
     @Test(arguments: StoreKind.available)
     func theJournalUndoesASoftDeleteAndPutsAPurgeBackInTheTrash(kind: StoreKind) async throws {
         let (engine, store) = try await Self.engine(kind)
