@@ -91,7 +91,7 @@ struct Purge: AsyncParsableCommand {
                 print("\(verb) no row from the trash: nothing in it is \(olderThan.map { "older than \($0)" } ?? "past its retention")")
             }
             for entry in trash.resources {
-                let kept = entry.kept == 0 ? "" : "; \(count(entry.kept, "row stays", "rows stay")): a live row still restricts it"
+                let kept = entry.kept == 0 ? "" : "; \(count(entry.kept, "row stays", "rows stay")): a row that stays still restricts \(entry.kept == 1 ? "it" : "them")"
                 print("\(verb) \(count(entry.purged, "\(entry.resource) row", "\(entry.resource) rows")) from the trash \(what) (\(count(entry.rows, "row", "rows")) with their cascades and set-nulls)\(kept)")
             }
         }

@@ -273,6 +273,116 @@ import Testing
         await store.close()
     }
 
+    /// Review findings, each a regression test: an undo that would make a row live under a
+    /// parent in the trash is refused (a purge of the parent would take the live row with it).
+    @Test(arguments: StoreKind.available)
+    func anUndoDoesNotBringARowBackLiveUnderAParentInTheTrash(kind: StoreKind) async throws {
+        let (engine, store) = try await Self.engine(kind)
+        let line = try #require(try await Self.delete(engine, "line", [110]).transaction)
+        _ = try await Self.delete(engine, "order", [11])
+        let refused = await #expect(throws: RestableError.self) { try await engine.undo(UndoRequest(transaction: line)) }
+        #expect(refused?.code == .undoConflict)
+        #expect(refused?.conflicts.map(\.kind) == [.parentMissing] && refused?.conflicts.first?.message.contains("in the trash") == true)
+        _ = try await engine.undelete(UndeleteRequest(resource: "order", key: .values([.integer(11)])))
+        _ = try await engine.undo(UndoRequest(transaction: line))
+        #expect(try await Self.state(engine, "line").trashed.isEmpty)
+        await store.close()
+    }
+
+    /// The journal keeps each row's mark: the undo of a delete whose rows were undeleted and
+    /// deleted again since is refused, and leaves the later delete undoable.
+    @Test(arguments: StoreKind.available)
+    func anUndoOfRowsDeletedAgainSinceIsRefused(kind: StoreKind) async throws {
+        let (engine, store) = try await Self.engine(kind)
+        let first = try #require(try await Self.delete(engine, "order", [10]).transaction)
+        _ = try await engine.undelete(UndeleteRequest(resource: "order", key: .values([.integer(10)])))
+        let second = try #require(try await Self.delete(engine, "order", [10]).transaction)
+        let refused = await #expect(throws: RestableError.self) { try await engine.undo(UndoRequest(transaction: first)) }
+        #expect(refused?.conflicts.first?.kind == .undeletedSince && refused?.conflicts.first?.message.contains("deleted again since") == true)
+        _ = try await engine.undo(UndoRequest(transaction: second))
+        #expect(try await Self.state(engine, "order").trashed.isEmpty)
+        await store.close()
+    }
+
+    /// Two targets of one delete whose cascades meet in one row come back together.
+    @Test(arguments: StoreKind.available)
+    func anUndeleteBringsBackATargetWhoseCascadeMetItsOwn(kind: StoreKind) async throws {
+        let trash = SoftDelete(column: "deleted_at")
+        let category = Resource(name: "category", key: ["id"], columns: [Column(name: "id", type: .integer)], softDelete: trash)
+        let link = Resource(
+            name: "link", key: ["id"], columns: [Column(name: "id", type: .integer), Column(name: "a", type: .integer), Column(name: "b", type: .integer)],
+            softDelete: trash)
+        let schema = Schema(
+            resources: [category, link],
+            relationships: [
+                Relationship(parent: "category", child: "link", columns: ["a"], onDelete: .cascade),
+                Relationship(parent: "category", child: "link", columns: ["b"], onDelete: .cascade),
+            ])
+        var configuration = try ConfigurationLoader.parse("database: \"sqlite::memory:\"\nresources:\n  x: { key: id, columns: { id: integer } }\n", file: "test.yaml")
+        let (store, _) = try await kind.store(for: &configuration, logger: Self.logger)
+        _ = try await store.prepare(schema, seed: [])
+        let engine = Engine(schema: schema, store: store, logger: Self.logger)
+        for id in 1...3 { _ = try await engine.create(CreateRequest(resource: "category", values: ["id": .integer(Int64(id))])) }
+        _ = try await engine.create(CreateRequest(resource: "link", values: ["id": .integer(10), "a": .integer(1), "b": .integer(2)]))
+        _ = try await engine.create(CreateRequest(resource: "link", values: ["id": .integer(11), "a": .integer(3), "b": .integer(3)]))
+        _ = try await engine.deleteMany(
+            BulkDeleteRequest(resource: "category", selection: .keys(KeyList([1, 2, 3].map { KeyedTarget(key: .values([.integer($0)])) }))))
+        let back = try await engine.undelete(UndeleteRequest(resource: "category", key: .values([.integer(1)])))
+        #expect(back.changes.map { "\($0.resource) \($0.key)" } == ["category 1", "link 10", "category 2"])
+        #expect(try await engine.list(ListRequest(resource: "category")).count == 2)
+        await store.close()
+    }
+
+    /// A preview of a delete into the trash does not commit a purge of the same rows.
+    @Test(arguments: StoreKind.available)
+    func aPreviewOfASoftDeleteDoesNotCommitAPurge(kind: StoreKind) async throws {
+        let (engine, store) = try await Self.engine(kind)
+        let key = KeyList([KeyedTarget(key: .values([.integer(10)]))])
+        let dry = try await engine.deleteMany(BulkDeleteRequest(resource: "order", selection: .keys(key), options: DeleteOptions(dryRun: true, preview: .make)))
+        let tag = try #require(dry.preview)
+        _ = try await Self.delete(engine, "order", [10])
+        let purge = await #expect(throws: RestableError.self) {
+            try await engine.deleteMany(
+                BulkDeleteRequest(resource: "order", selection: .keys(key), options: DeleteOptions(preview: .expect(tag), purge: true)))
+        }
+        #expect(purge?.code == .previewMismatch)
+        #expect(try await Self.state(engine, "order").trashed.keys.sorted() == [10])
+        await store.close()
+    }
+
+    /// A parent kept by a row in the trash that the same purge removes goes in that purge too.
+    @Test(arguments: StoreKind.available)
+    func aPurgeFreesARowThatARowItPurgedRestricted(kind: StoreKind) async throws {
+        var (engine, store) = try await Self.engine(kind)
+        let start: Int64 = 1_796_000_000_000
+        let day: Int64 = 86_400_000
+        engine.clock = { start }
+        _ = try await engine.create(CreateRequest(resource: "note", values: ["id": .integer(5), "customer_id": .integer(1)]))
+        _ = try await Self.delete(engine, "note", [5])
+        engine.clock = { start + 2 * day }
+        _ = try await Self.delete(engine, "customer", [1])
+        engine.clock = { start + 40 * day }
+        let report = try await engine.purgeTrash()
+        #expect(report.resources.map { "\($0.resource) \($0.purged) \($0.kept)" } == ["customer 1 0", "order 2 0", "note 1 0"], "\(report)")
+        #expect(try await Self.state(engine, "customer").trashed.isEmpty)
+        await store.close()
+    }
+
+    /// A caller without the permission learns nothing of a resource's trash.
+    @Test(arguments: StoreKind.available)
+    func anUndeleteChecksPermissionBeforeAnythingElse(kind: StoreKind) async throws {
+        let (engine, store) = try await Self.engine(kind)
+        let role = Role(name: "reader", grants: ["*": [.read]])
+        let reader = engine.acting(as: .principal(Principal(name: "r", roles: ["reader"]), AccessRules(roles: ["reader": role])))
+        for resource in ["product", "customer"] {
+            let error = await #expect(throws: RestableError.self) {
+                try await reader.undelete(UndeleteRequest(resource: resource, key: .values([.integer(1)])))
+            }
+            #expect(error?.code == .forbidden)
+        }
+        await store.close()
+    }
+
     /// Several servers purge one database at once: each row goes once, and none fails.
     @Test(arguments: StoreKind.available)
     func serversThatPurgeTogetherPurgeEachRowOnce(kind: StoreKind) async throws {

@@ -3,6 +3,9 @@ public enum ChangeVerb: String, Sendable, Hashable {
     case insert = "INSERT"
     case update = "UPDATE"
     case delete = "DELETE"
+    /// A row put in the trash. Only previews tell it apart (a summary says `DELETE`, as the
+    /// vendors' clients expect), so that a preview of a soft delete never commits a purge.
+    case trash = "TRASH"
 }
 
 /// One row touched by a request: an entry of the transaction summary (LAC's txsummary).

@@ -256,7 +256,13 @@ extension Engine {
                 if mode == .trash, let softDelete = resource.softDelete {
                     let live = self.live(predicate, of: resource)
                     if let journal, journal.keepsRows(of: resource) {
-                        try await journal.record(.trash, try await session.select(resource, where: live), of: resource, in: session)
+                        // Each with the mark it is given, which an undo compares.
+                        let marked = try await session.select(resource, where: live).map { row in
+                            var row = row
+                            row[softDelete.column] = mark
+                            return row
+                        }
+                        try await journal.record(.trash, marked, of: resource, in: session)
                     }
                     _ = try await session.update(resource.stored, where: live, set: [softDelete.column: mark])
                 } else if let journal, journal.keepsRows(of: resource) {

@@ -4,17 +4,19 @@ import Logging
 /// delete cascaded; a purge by age removes rows past their retention for good.
 extension Engine {
     /// Takes a row out of the trash, with every row its delete put there through cascades (the
-    /// rows below it, by cascade relationships, that carry the same mark), in one transaction.
+    /// rows joined to it by cascade relationships that carry the same mark; see
+    /// ``trashedClosure(of:in:mark:in:)``), in one transaction.
     /// Refuses, changing nothing: `notFound` for no such row, `notInTrash` for a live one,
     /// `invalidReference` when a row to restore names a parent that is gone or in the trash
     /// (and not restored with it). Needs `insert` on every resource it restores rows of.
     public func undelete(_ request: UndeleteRequest) async throws(RestableError) -> ChangeOutcome {
         let resource = try schema.require(request.resource)
+        // Permission first: a caller without it learns nothing of the resource's trash.
+        try authorization.require(.insert, on: resource)
         guard let softDelete = resource.softDelete else {
             throw RestableError(
                 .invalidQuery, "\(resource.name) keeps no trash (it has no softDelete), so nothing of it can be undeleted", resource: resource.name)
         }
-        try authorization.require(.insert, on: resource)
         try planner.requireWritable(resource, "undeleted")
         let key = try planner.key(request.key, of: resource)
         let limit = request.summaryLimit ?? summaryLimit
@@ -28,9 +30,13 @@ extension Engine {
             let restoring = try await self.trashedClosure(of: row, in: resource, mark: row[softDelete.column], in: session)
             try await self.checkParents(of: restoring, in: session)
             var log = ChangeLog(limit: limit)
-            for (name, rows) in restoring {
+            for (name, _) in restoring {
                 let member = try self.schema.require(name)
                 try self.authorization.require(.insert, on: member)
+                try self.planner.requireWritable(member, "undeleted")
+            }
+            for (name, rows) in restoring {
+                let member = try self.schema.require(name)
                 try await self.untrash(rows, of: member, recorder: recorder, in: session)
                 log.record(.insert, rows, of: member)
             }
@@ -42,36 +48,54 @@ extension Engine {
         return outcome
     }
 
-    /// `row` and the rows below it by cascade relationships that carry `mark`, by resource,
-    /// parents before their children.
+    /// What one delete put in the trash with `row`: the rows below it by cascade relationships
+    /// that carry `mark`, and, for those rows (not `row` itself), their other cascade parents
+    /// with the mark (a target of the same delete whose cascade reached the same row) with what
+    /// is below and above them in turn; by resource, in the order found.
     private func trashedClosure(of row: Row, in resource: Resource, mark: Value, in session: any StoreSession) async throws -> [(String, [Row])] {
         var closure: [(String, [Row])] = [(resource.name, [row])]
         var seen: [String: KeySet] = [:]
         seen[resource.name, default: KeySet()].insert(row.key(in: resource))
-        var frontier: [String: [Key]] = [resource.name: [row.key(in: resource)]]
+        var total = 1
+        var frontier: [String: [Row]] = [resource.name: [row]]
+        /// Adds the rows not seen yet; returns them.
+        func take(_ rows: [Row], of member: Resource) throws(RestableError) -> [Row] {
+            var found: [Row] = []
+            for candidate in rows where seen[member.name, default: KeySet()].insert(candidate.key(in: member)) { found.append(candidate) }
+            total += found.count
+            guard total <= Self.maximumPlanRows else { throw Self.planTooLarge(Self.maximumPlanRows) }
+            if !found.isEmpty { closure.append((member.name, found)) }
+            return found
+        }
+        var first = true
         while !frontier.isEmpty {
             try Task.checkCancellation()
-            var next: [String: [Key]] = [:]
-            for (parentName, keys) in frontier.sorted(by: { $0.key < $1.key }) {
-                for relationship in schema.dependents(of: parentName) where relationship.onDelete == .cascade {
+            var next: [String: [Row]] = [:]
+            for (name, rows) in frontier.sorted(by: { $0.key < $1.key }) {
+                let member = try schema.require(name)
+                let keys = CompactKeys(rows.map { $0.key(in: member) })
+                for relationship in schema.dependents(of: name) where relationship.onDelete == .cascade {
                     let child = try schema.require(relationship.child)
                     guard let childMark = child.softDelete?.column else { continue }
-                    let compact = CompactKeys(keys)
-                    for chunk in compact.chunks(of: Self.chunkSize) {
-                        let predicate = RowPredicate([.tupleIn(columns: relationship.columns, compact.values(chunk)), .compare(column: childMark, .eq, mark)])
-                        var found: [Row] = []
-                        for member in try await session.select(child.stored, where: predicate) {
-                            let key = member.key(in: child)
-                            if seen[child.name, default: KeySet()].insert(key) {
-                                found.append(member)
-                                next[child.name, default: []].append(key)
-                            }
-                        }
-                        if !found.isEmpty { closure.append((child.name, found)) }
+                    for chunk in keys.chunks(of: Self.chunkSize) {
+                        let predicate = RowPredicate([.tupleIn(columns: relationship.columns, keys.values(chunk)), .compare(column: childMark, .eq, mark)])
+                        next[child.name, default: []] += try take(try await session.select(child.stored, where: predicate), of: child)
+                    }
+                }
+                // Not from the row asked for: a parent of its own in the trash refuses the undelete.
+                for relationship in schema.references(of: name) where !first && relationship.onDelete == .cascade {
+                    let parent = try schema.require(relationship.parent)
+                    guard let parentMark = parent.softDelete?.column, parent.key.count == relationship.columns.count else { continue }
+                    let named = rows.map { $0.values(of: relationship.columns) }.filter { !$0.contains(where: \.isNull) }
+                    let parentKeys = CompactKeys(named.map(Key.init))
+                    for chunk in parentKeys.chunks(of: Self.chunkSize) {
+                        let predicate = RowPredicate([.tupleIn(columns: parent.key, parentKeys.values(chunk)), .compare(column: parentMark, .eq, mark)])
+                        next[parent.name, default: []] += try take(try await session.select(parent.stored, where: predicate), of: parent)
                     }
                 }
             }
-            frontier = next
+            frontier = next.filter { !$0.value.isEmpty }
+            first = false
         }
         return closure
     }
@@ -127,8 +151,10 @@ extension Engine {
     /// Removes for good every row that has been in the trash longer than its resource's
     /// retention (or than `olderThan` when given), with every rule of a delete, in one
     /// transaction: parents first, so a row that a purged parent's cascade reaches is counted
-    /// there; lenient (a row a live row still restricts stays, and is counted). Journaled as
-    /// one `purge` transaction. Acts as the server itself, whatever the roles.
+    /// there (its own retention, if longer, does not keep it); lenient (a row that a row which
+    /// stays still restricts stays too, and is counted), taken again up to
+    /// ``trashPurgePasses`` times while that frees rows. Journaled as one `purge` transaction.
+    /// Acts as the server itself, whatever the roles.
     public func purgeTrash(olderThan: RetentionPeriod? = nil, dryRun: Bool = false) async throws(RestableError) -> TrashPurgeReport {
         let now = clock()
         var engine = self.acting(as: .unrestricted, requestID: requestID)
@@ -147,25 +173,34 @@ extension Engine {
         let report = try await purger.run(write: true) { session in
             var report = TrashPurgeReport(dryRun: dryRun)
             var whole = ChangeOutcome(kind: .all)
-            for (resource, predicate) in expired {
-                let outcome: ChangeOutcome
-                do {
-                    outcome = try await purger.delete(
-                        .rows(predicate, .none), of: resource, options: options, mode: .hard, summaryLimit: 0, direct: false, tree: nil,
-                        journal: journal, in: session)
-                } catch let signal as RollbackSignal {
-                    // A dry run's outcome, or one that purged nothing: what it did stays in this
-                    // transaction, which a dry run rolls back at the end.
-                    guard let refused = signal.outcome as? ChangeOutcome else { throw signal }
-                    outcome = refused
+            // A row kept because a row in the trash restricted it may go once that row has gone:
+            // the resources are taken again, a few times, while that frees something.
+            for _ in 0..<Self.trashPurgePasses {
+                var purgedNow = 0
+                var keptNow = 0
+                for (resource, predicate) in expired {
+                    let outcome: ChangeOutcome
+                    do {
+                        outcome = try await purger.delete(
+                            .rows(predicate, .none), of: resource, options: options, mode: .hard, summaryLimit: 0, direct: false, tree: nil,
+                            journal: journal, in: session)
+                    } catch let signal as RollbackSignal {
+                        // A dry run's outcome, or one that purged nothing: what it did stays in
+                        // this transaction, which a dry run rolls back at the end.
+                        guard let refused = signal.outcome as? ChangeOutcome else { throw signal }
+                        outcome = refused
+                    }
+                    let purged = outcome.kind == .none ? 0 : outcome.succeeded
+                    purgedNow += purged
+                    keptNow += outcome.failureCount
+                    report.add(resource.name, purged: purged, rows: outcome.kind == .none ? 0 : outcome.counts.total, kept: outcome.failureCount)
+                    for name in outcome.counts.resources where outcome.kind != .none {
+                        for (verb, count) in outcome.counts.verbs(of: name) { whole.counts.add(verb, name, count) }
+                    }
                 }
-                guard outcome.succeeded > 0 || outcome.failureCount > 0 else { continue }
-                report.resources.append(
-                    TrashPurgeReport.Entry(resource: resource.name, purged: outcome.succeeded, rows: outcome.counts.total, kept: outcome.failureCount))
-                for name in outcome.counts.resources {
-                    for (verb, count) in outcome.counts.verbs(of: name) { whole.counts.add(verb, name, count) }
-                }
+                if purgedNow == 0 || keptNow == 0 { break }
             }
+            report.resources.removeAll { $0.purged == 0 && $0.kept == 0 }
             if dryRun { throw RollbackSignal(outcome: report) }
             try await purger.finishJournal(journal, &whole, action: "purge", resource: nil, in: session)
             return report
@@ -179,6 +214,9 @@ extension Engine {
 }
 
 extension Engine {
+    /// How many times a purge of the trash goes over the resources (see ``purgeTrash(olderThan:dryRun:)``).
+    static let trashPurgePasses = 3
+
     /// How long rows of `resource` stay in the trash: its own softDelete retention, else the
     /// journal's for the resource, else 30 days.
     func trashRetention(of resource: Resource, _ softDelete: SoftDelete) -> RetentionPeriod {
@@ -211,7 +249,8 @@ public struct TrashPurgeReport: Sendable, Hashable {
         public var purged: Int
         /// Every row that went or was detached with them (cascades and set-nulls counted).
         public var rows: Int
-        /// Rows past their retention that stay, because a live row still restricts them.
+        /// Rows past their retention that stay, because a row that stays (live, or in the
+        /// trash but not past its own retention) still restricts them.
         public var kept: Int
     }
 
@@ -220,5 +259,16 @@ public struct TrashPurgeReport: Sendable, Hashable {
 
     public init(dryRun: Bool) {
         self.dryRun = dryRun
+    }
+
+    /// Counts one pass over a resource: what went adds up, what stays is the latest pass's.
+    mutating func add(_ resource: String, purged: Int, rows: Int, kept: Int) {
+        if let index = resources.firstIndex(where: { $0.resource == resource }) {
+            resources[index].purged += purged
+            resources[index].rows += rows
+            resources[index].kept = kept
+        } else {
+            resources.append(Entry(resource: resource, purged: purged, rows: rows, kept: kept))
+        }
     }
 }

@@ -196,7 +196,8 @@ extension Engine {
                 conflicts.append(UndoConflict(.schemaChanged, resource: resource.name, "\(resource.name) is read-only now (\(reason.explanation))"))
                 continue
             }
-            guard Set(entry.columns) == Set(resource.stored.columnNames) else {
+            // Entries written before the resource kept a trash lack its column: their rows were live.
+            guard Set(entry.columns) == Set(resource.stored.columnNames) || Set(entry.columns) == Set(resource.columnNames) else {
                 conflicts.append(
                     UndoConflict(
                         .schemaChanged, resource: resource.name,
@@ -212,9 +213,13 @@ extension Engine {
         }
         guard conflicts.isEmpty else { throw Self.undoConflicts(conflicts, id) }
         // What the undo puts back, by resource: each key, for the parents of restored rows.
-        var restored: [String: KeySet] = [:]
+        var restored = RestoredRows()
         for (resource, entry) in restoring where entry.action == .delete || entry.action == .trash {
-            for row in entry.rows { restored[resource.name, default: KeySet()].insert(row.key(in: resource)) }
+            for row in entry.rows {
+                let key = row.key(in: resource)
+                restored.any[resource.name, default: KeySet()].insert(key)
+                if Self.restoresLive(row, of: resource, entry) { restored.live[resource.name, default: KeySet()].insert(key) }
+            }
         }
         for (resource, entry) in restoring {
             let keys = entry.rows.map { $0.key(in: resource) }
@@ -228,9 +233,15 @@ extension Engine {
                         conflicts.append(UndoConflict(.deletedSince, resource: resource.name, key: key, "\(resource.name) \(key) has been purged since"))
                         continue
                     }
+                    let mark = resource.softDelete.map { before[$0.column] } ?? .null
                     if !resource.isTrashed(now) {
                         conflicts.append(
                             UndoConflict(.undeletedSince, resource: resource.name, key: key, "\(resource.name) \(key) has been taken out of the trash since"))
+                    } else if !mark.isNull, let column = resource.softDelete?.column, now[column] != mark {
+                        conflicts.append(
+                            UndoConflict(
+                                .undeletedSince, resource: resource.name, key: key,
+                                "\(resource.name) \(key) has been taken out of the trash and deleted again since"))
                     } else if Checksum.of(now, in: resource) != Checksum.of(before, in: resource) {
                         conflicts.append(UndoConflict(.changedSince, resource: resource.name, key: key, "\(resource.name) \(key) has changed since"))
                     }
@@ -275,36 +286,64 @@ extension Engine {
         return restoring
     }
 
+    /// The rows an undo puts back, by resource: all of them, and those it puts back live.
+    struct RestoredRows {
+        var any: [String: KeySet] = [:]
+        var live: [String: KeySet] = [:]
+    }
+
+    /// True when the undo of `entry` makes `row` live: a row taken out of the trash, or a
+    /// deleted row that was live (a row a purge took goes back into the trash).
+    static func restoresLive(_ row: Row, of resource: Resource, _ entry: JournalEntry) -> Bool {
+        switch entry.action {
+        case .trash: true
+        case .delete: resource.softDelete.map { row[$0.column].isNull } ?? true
+        case .setNull, .restore, .unsetNull, .untrash: false
+        }
+    }
+
     /// Adds a `parentMissing` conflict for each row the entry puts back (or each column it sets
-    /// back) that names a parent which neither exists nor is put back by the undo.
+    /// back) that names a parent which neither exists nor is put back by the undo. A row put
+    /// back live needs, through a cascade or restrict relationship, a live parent (as an
+    /// undelete's does: a live row under a parent in the trash would go with the parent's
+    /// purge); through a set-null relationship, and for a row put back in the trash, a parent
+    /// that exists, in the trash or not.
     private func checkParents(
-        of entry: JournalEntry, _ resource: Resource, restored: [String: KeySet], conflicts: inout [UndoConflict], in session: any StoreSession
+        of entry: JournalEntry, _ resource: Resource, restored: RestoredRows, conflicts: inout [UndoConflict], in session: any StoreSession
     ) async throws {
         for relationship in schema.references(of: resource.name) {
             guard let parent = schema.resource(named: relationship.parent), parent.key.count == relationship.columns.count else { continue }
             if entry.action == .setNull, !relationship.columns.contains(where: entry.cleared.contains) { continue }
-            var wanted = KeyMap<Key>()
+            var wanted = KeyMap<(child: Key, live: Bool)>()
             var keys: [Key] = []
             for row in entry.rows {
                 let values = row.values(of: relationship.columns)
                 guard !values.contains(where: \.isNull) else { continue }
                 let parentKey = Key(values)
-                if restored[parent.name]?.contains(parentKey) == true { continue }
-                if wanted[parentKey] == nil {
-                    wanted[parentKey] = row.key(in: resource)
+                let live = relationship.onDelete != .setNull && Self.restoresLive(row, of: resource, entry)
+                if restored.live[parent.name]?.contains(parentKey) == true { continue }
+                if !live, restored.any[parent.name]?.contains(parentKey) == true { continue }
+                if let known = wanted[parentKey] {
+                    if live, !known.live { wanted[parentKey] = (row.key(in: resource), true) }
+                } else {
+                    wanted[parentKey] = (row.key(in: resource), live)
                     keys.append(parentKey)
                 }
             }
             guard !keys.isEmpty else { continue }
-            var present = KeySet()
-            // A parent in the trash exists: the undo puts each row back as it was, beside it.
-            for row in try await rows(of: parent, matching: parent.key, keys, in: session) { present.insert(row.key(in: parent)) }
-            for parentKey in keys where !present.contains(parentKey) {
-                let child = wanted[parentKey]!
+            var present = KeyMap<Bool>()
+            for row in try await rows(of: parent.stored, matching: parent.key, keys, in: session) {
+                present[row.key(in: parent)] = !parent.isTrashed(row)
+            }
+            for parentKey in keys {
+                let (child, live) = wanted[parentKey]!
+                let found = present[parentKey]
+                if found == true || (found == false && !live) { continue }
+                let why = found == nil ? "which is gone" : "which is in the trash"
                 conflicts.append(
                     UndoConflict(
                         .parentMissing, resource: resource.name, key: child,
-                        "\(resource.name) \(child) points at \(parent.name) \(parentKey), which is gone and which the undo does not put back"))
+                        "\(resource.name) \(child) points at \(parent.name) \(parentKey), \(why) and which the undo does not put back"))
             }
         }
     }

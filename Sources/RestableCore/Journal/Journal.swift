@@ -74,7 +74,8 @@ struct JournalRecorder: Sendable {
     func record(_ action: JournalAction, _ rows: [Row], of resource: Resource, cleared: [String] = [], in session: any StoreSession) async throws {
         guard !rows.isEmpty else { return }
         switch action {
-        case .delete, .trash: capture?.add(.delete, rows, of: resource)
+        case .delete: capture?.add(.delete, rows, of: resource)
+        case .trash: capture?.add(.trash, rows, of: resource)
         case .setNull: capture?.add(.update, rows, of: resource)
         case .restore, .unsetNull, .untrash: break
         }

@@ -126,7 +126,11 @@ public struct PreviewDifference: Sendable, Hashable {
 extension ChangeVerb {
     /// The verb as a past participle in messages: deleted, or set to null.
     fileprivate var touched: String {
-        self == .delete ? "deleted" : "detached (set to null)"
+        switch self {
+        case .delete: "deleted"
+        case .trash: "put in the trash"
+        case .update, .insert: "detached (set to null)"
+        }
     }
 }
 

@@ -107,6 +107,7 @@ struct Scenario: CustomStringConvertible {
                 rows[resource.name]![index][Self.trashColumn] = trashRandom.chance(40) ? Self.earlierMark : .null
             }
         }
+        if trash { Self.keepTheTrashConsistent(&rows, resources: resources, relationships: relationships) }
         self.rows = rows
         let addressed = random.pick(resources)
         resource = addressed.name
@@ -156,6 +157,46 @@ struct Scenario: CustomStringConvertible {
                 maxRowsPerRequest: random.chance(25) ? random.int(0...6) : nil)
         }
         if trash { drawPurge(&trashRandom) }
+    }
+
+    /// Makes the rows a state the API can reach: no live row names a parent in the trash
+    /// through a cascade or restrict relationship (a set-null child may). First the trash goes
+    /// down (a live child with a trash joins its parent there), then what is left comes back
+    /// up (a parent whose live child has no trash leaves the trash); each step only ever moves
+    /// rows one way, so both end.
+    static func keepTheTrashConsistent(_ rows: inout [String: [Row]], resources: [Resource], relationships: [Relationship]) {
+        let held = relationships.filter { $0.onDelete != .setNull }
+        func parentIndex(of row: Row, through relationship: Relationship) -> Int? {
+            let parent = resources.first { $0.name == relationship.parent }!
+            let values = row.values(of: relationship.columns)
+            guard !values.contains(where: \.isNull) else { return nil }
+            return rows[parent.name]!.firstIndex { $0.values(of: parent.key) == values }
+        }
+        func trashed(_ row: Row) -> Bool { !row[trashColumn].isNull }
+        var changed = true
+        while changed {
+            changed = false
+            for relationship in held where resources.first(where: { $0.name == relationship.child })!.softDelete != nil {
+                for index in rows[relationship.child]!.indices where !trashed(rows[relationship.child]![index]) {
+                    guard let parent = parentIndex(of: rows[relationship.child]![index], through: relationship),
+                        trashed(rows[relationship.parent]![parent])
+                    else { continue }
+                    rows[relationship.child]![index][trashColumn] = earlierMark
+                    changed = true
+                }
+            }
+        }
+        changed = true
+        while changed {
+            changed = false
+            for relationship in held {
+                for row in rows[relationship.child]! where !trashed(row) {
+                    guard let parent = parentIndex(of: row, through: relationship), trashed(rows[relationship.parent]![parent]) else { continue }
+                    rows[relationship.parent]![parent][trashColumn] = .null
+                    changed = true
+                }
+            }
+        }
     }
 
     /// Sets `purge` on a delete (not a batch) of a resource with a trash, now and then.
