@@ -90,6 +90,9 @@ import Testing
         let kept = Resource(
             name: "kept", key: ["id"], columns: [Column(name: "id", type: .integer), Column(name: "name", type: .text)],
             softDelete: SoftDelete(column: "deleted_at"))
+        // `restable check` says so before a server would stop on it.
+        let findings = ConfigurationCheck.findings(Schema(resources: [kept]), against: description).map(\.description)
+        #expect(findings.contains { $0.contains("has no column 'deleted_at'") }, "\(findings)")
         let error = await #expect(throws: RestableError.self) { try await store.prepare(Schema(resources: [kept]), seed: []) }
         #expect(error?.code == .schemaMismatch && error?.message.contains("has no column 'deleted_at'") == true, "\(error?.message ?? "")")
         await store.close()

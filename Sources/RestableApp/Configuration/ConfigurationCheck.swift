@@ -42,14 +42,15 @@ public enum ConfigurationCheck {
             if table.isView, resource.readOnly == nil {
                 findings.append(Finding(.warning, "\(resource.name): '\(table.name)' is a view; declare it 'readOnly: view'"))
             }
-            let missing = resource.columns.filter { table.column(named: $0.name) == nil }.map(\.name)
+            // The trash column of a resource with soft delete too: serve needs it as much.
+            let missing = resource.stored.columns.filter { table.column(named: $0.name) == nil }.map(\.name)
             if !missing.isEmpty {
                 findings.append(
                     Finding(
                         .error,
                         "\(resource.name): the table '\(table.name)' has no column \(missing.map { "'\($0)'" }.joined(separator: ", ")); serve stops (Restable never alters a table)"))
             }
-            for column in resource.columns {
+            for column in resource.stored.columns {
                 guard let found = table.column(named: column.name) else { continue }
                 let declared = found.declaredType.isEmpty ? "no declared type" : found.declaredType
                 if let type = Introspection.columnType(found.declaredType, flavor: description.flavor) {
