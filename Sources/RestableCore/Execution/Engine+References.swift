@@ -41,4 +41,74 @@ extension Engine {
             }
         }
     }
+
+    /// Rows put back together (by an undo or an undelete), by resource: all of them, and those
+    /// put back live.
+    struct RestoredRows {
+        var any: [String: KeySet] = [:]
+        var live: [String: KeySet] = [:]
+    }
+
+    /// A parent that a row being put back names, and that is gone, or in the trash where the
+    /// row needs it live.
+    struct MissingParent {
+        var parent: Resource
+        var key: Key
+        /// The first row that names it (one that needs it live, if any does).
+        var child: Key
+        var inTrash: Bool
+    }
+
+    /// The parents that `rows` of `resource` name through `relationships` and that are missing:
+    /// gone, or in the trash for a row that `needsLive` says needs a live parent through that
+    /// relationship. A parent in `restored` is there (live when in its `live` set). Per
+    /// relationship, in the order the rows first name them; one statement per chunk of parent
+    /// keys.
+    func missingParents(
+        of rows: [Row], in resource: Resource, through relationships: [Relationship], restored: RestoredRows,
+        needsLive: (Row, Relationship) -> Bool, in session: any StoreSession
+    ) async throws -> [MissingParent] {
+        var missing: [MissingParent] = []
+        for relationship in relationships {
+            guard let parent = schema.resource(named: relationship.parent), parent.key.count == relationship.columns.count else { continue }
+            var wanted = KeyMap<(child: Key, live: Bool)>()
+            var keys: [Key] = []
+            for row in rows {
+                let values = row.values(of: relationship.columns)
+                guard !values.contains(where: \.isNull) else { continue }
+                let parentKey = Key(values)
+                let live = needsLive(row, relationship)
+                if restored.live[parent.name]?.contains(parentKey) == true { continue }
+                if !live, restored.any[parent.name]?.contains(parentKey) == true { continue }
+                if let known = wanted[parentKey] {
+                    if live, !known.live { wanted[parentKey] = (row.key(in: resource), true) }
+                } else {
+                    wanted[parentKey] = (row.key(in: resource), live)
+                    keys.append(parentKey)
+                }
+            }
+            guard !keys.isEmpty else { continue }
+            var present = KeyMap<Bool>()
+            for row in try await self.rows(of: parent.stored, matching: parent.key, keys, in: session) {
+                present[row.key(in: parent)] = !parent.isTrashed(row)
+            }
+            for parentKey in keys {
+                let (child, live) = wanted[parentKey]!
+                let found = present[parentKey]
+                if found == true || (found == false && !live) { continue }
+                missing.append(MissingParent(parent: parent, key: parentKey, child: child, inTrash: found != nil))
+            }
+        }
+        return missing
+    }
+
+    /// The rows of `resource` whose `columns` hold one of `keys`, a chunk of keys a statement.
+    func rows(of resource: Resource, matching columns: [String], _ keys: [Key], in session: any StoreSession) async throws -> [Row] {
+        let compact = CompactKeys(keys)
+        var found: [Row] = []
+        for chunk in compact.chunks(of: Self.chunkSize) {
+            found += try await session.select(resource, where: .columns(columns, in: compact.values(chunk)))
+        }
+        return found
+    }
 }

@@ -103,29 +103,21 @@ extension Engine {
     /// Refuses (`invalidReference`) an undelete that would put back a row naming a parent that
     /// is neither live nor put back with it.
     private func checkParents(of restoring: [(String, [Row])], in session: any StoreSession) async throws {
-        var restored: [String: KeySet] = [:]
+        var restored = RestoredRows()
         for (name, rows) in restoring {
             let resource = try schema.require(name)
-            for row in rows { restored[name, default: KeySet()].insert(row.key(in: resource)) }
+            for row in rows { restored.live[name, default: KeySet()].insert(row.key(in: resource)) }
         }
         for (name, rows) in restoring {
             let resource = try schema.require(name)
-            for relationship in schema.references(of: name) {
-                guard let parent = schema.resource(named: relationship.parent), parent.key.count == relationship.columns.count else { continue }
-                for row in rows {
-                    let values = row.values(of: relationship.columns)
-                    guard !values.contains(where: \.isNull) else { continue }
-                    let parentKey = Key(values)
-                    if restored[parent.name]?.contains(parentKey) == true { continue }
-                    let found = try await session.select(parent.stored, where: .key(parentKey, of: parent)).first
-                    if let found, !parent.isTrashed(found) { continue }
-                    let why = found == nil ? "which is gone" : "which is in the trash: undelete it first"
-                    throw RestableError(
-                        .invalidReference,
-                        "\(resource.name) \(row.key(in: resource)) cannot be undeleted: it names \(parent.name) \(parentKey), \(why); nothing was changed",
-                        resource: resource.name, key: row.key(in: resource))
-                }
-            }
+            let missing = try await missingParents(
+                of: rows, in: resource, through: schema.references(of: name), restored: restored, needsLive: { _, _ in true }, in: session)
+            guard let first = missing.first else { continue }
+            let why = first.inTrash ? "which is in the trash: undelete it first" : "which is gone"
+            throw RestableError(
+                .invalidReference,
+                "\(resource.name) \(first.child) cannot be undeleted: it names \(first.parent.name) \(first.key), \(why); nothing was changed",
+                resource: resource.name, key: first.child)
         }
     }
 

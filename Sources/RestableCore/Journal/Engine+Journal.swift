@@ -286,12 +286,6 @@ extension Engine {
         return restoring
     }
 
-    /// The rows an undo puts back, by resource: all of them, and those it puts back live.
-    struct RestoredRows {
-        var any: [String: KeySet] = [:]
-        var live: [String: KeySet] = [:]
-    }
-
     /// True when the undo of `entry` makes `row` live: a row taken out of the trash, or a
     /// deleted row that was live (a row a purge took goes back into the trash).
     static func restoresLive(_ row: Row, of resource: Resource, _ entry: JournalEntry) -> Bool {
@@ -311,51 +305,18 @@ extension Engine {
     private func checkParents(
         of entry: JournalEntry, _ resource: Resource, restored: RestoredRows, conflicts: inout [UndoConflict], in session: any StoreSession
     ) async throws {
-        for relationship in schema.references(of: resource.name) {
-            guard let parent = schema.resource(named: relationship.parent), parent.key.count == relationship.columns.count else { continue }
-            if entry.action == .setNull, !relationship.columns.contains(where: entry.cleared.contains) { continue }
-            var wanted = KeyMap<(child: Key, live: Bool)>()
-            var keys: [Key] = []
-            for row in entry.rows {
-                let values = row.values(of: relationship.columns)
-                guard !values.contains(where: \.isNull) else { continue }
-                let parentKey = Key(values)
-                let live = relationship.onDelete != .setNull && Self.restoresLive(row, of: resource, entry)
-                if restored.live[parent.name]?.contains(parentKey) == true { continue }
-                if !live, restored.any[parent.name]?.contains(parentKey) == true { continue }
-                if let known = wanted[parentKey] {
-                    if live, !known.live { wanted[parentKey] = (row.key(in: resource), true) }
-                } else {
-                    wanted[parentKey] = (row.key(in: resource), live)
-                    keys.append(parentKey)
-                }
-            }
-            guard !keys.isEmpty else { continue }
-            var present = KeyMap<Bool>()
-            for row in try await rows(of: parent.stored, matching: parent.key, keys, in: session) {
-                present[row.key(in: parent)] = !parent.isTrashed(row)
-            }
-            for parentKey in keys {
-                let (child, live) = wanted[parentKey]!
-                let found = present[parentKey]
-                if found == true || (found == false && !live) { continue }
-                let why = found == nil ? "which is gone" : "which is in the trash"
-                conflicts.append(
-                    UndoConflict(
-                        .parentMissing, resource: resource.name, key: child,
-                        "\(resource.name) \(child) points at \(parent.name) \(parentKey), \(why) and which the undo does not put back"))
-            }
+        let relationships = schema.references(of: resource.name).filter { relationship in
+            entry.action != .setNull || relationship.columns.contains(where: entry.cleared.contains)
         }
-    }
-
-    /// The rows of `resource` whose `columns` hold one of `keys`, a chunk of keys a statement.
-    private func rows(of resource: Resource, matching columns: [String], _ keys: [Key], in session: any StoreSession) async throws -> [Row] {
-        let compact = CompactKeys(keys)
-        var found: [Row] = []
-        for chunk in compact.chunks(of: Self.chunkSize) {
-            found += try await session.select(resource, where: .columns(columns, in: compact.values(chunk)))
+        let missing = try await missingParents(
+            of: entry.rows, in: resource, through: relationships, restored: restored,
+            needsLive: { row, relationship in relationship.onDelete != .setNull && Self.restoresLive(row, of: resource, entry) }, in: session)
+        for parent in missing {
+            conflicts.append(
+                UndoConflict(
+                    .parentMissing, resource: resource.name, key: parent.child,
+                    "\(resource.name) \(parent.child) points at \(parent.parent.name) \(parent.key), \(parent.inTrash ? "which is in the trash" : "which is gone") and which the undo does not put back"))
         }
-        return found
     }
 
     /// The `undoConflict` error of a transaction: the first conflicts listed, all counted.
