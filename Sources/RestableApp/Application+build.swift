@@ -286,8 +286,7 @@ func warnAboutUndeletableResources(_ configuration: Configuration, logger: Logge
 
 /// The background purge of a configuration that keeps a journal or a trash, and a `purgeInterval`.
 func purger(_ configuration: Configuration, engine: Engine, logger: Logger) -> [any Service] {
-    let trash = configuration.schema.resources.contains { $0.softDelete != nil }
-    guard configuration.journal != nil || trash, let interval = configuration.purgeInterval else { return [] }
+    guard configuration.journal != nil || configuration.schema.keepsTrash, let interval = configuration.purgeInterval else { return [] }
     return [RetentionPurger(engine: engine, interval: interval, logger: logger)]
 }
 
@@ -315,7 +314,7 @@ struct RetentionPurger: Service {
                     logger.error("the journal's purge failed; it runs again in \(interval)", metadata: ["error": "\(error.message)"])
                 }
             }
-            if engine.schema.resources.contains(where: { $0.softDelete != nil }) {
+            if engine.schema.keepsTrash {
                 do {
                     _ = try await engine.purgeTrash()
                 } catch {

@@ -65,7 +65,7 @@ struct Purge: AsyncParsableCommand {
                 report = try await engine.purgeJournal(olderThan: olderThan, dryRun: dryRun)
                 engine.journal = resolved.journal
             }
-            if resolved.schema.resources.contains(where: { $0.softDelete != nil }) {
+            if resolved.schema.keepsTrash {
                 trash = try await engine.purgeTrash(olderThan: olderThan, dryRun: dryRun)
             }
             await store.close()

@@ -196,7 +196,7 @@ public struct ConfigurationLoader {
         var limits = ServerLimits()
         var purgeInterval: Duration? = Configuration.defaultPurgeInterval
         let keepsTrash =
-            schema.resources.contains { $0.softDelete != nil } || introspection?.overrides.resources.contains { $0.softDelete != nil } == true
+            schema.keepsTrash || introspection?.overrides.resources.contains { $0.softDelete != nil } == true
         var host: String?
         var port: Int?
         if let (_, node) = section("server") {

@@ -27,6 +27,11 @@ public struct Schema: Sendable {
         return resource
     }
 
+    /// True when a resource keeps a trash (``Resource/softDelete``): there is a trash to purge.
+    public var keepsTrash: Bool {
+        resources.contains { $0.softDelete != nil }
+    }
+
     /// Relationships in which `resource` is the parent: what a delete of one of its rows must follow.
     public func dependents(of resource: String) -> [Relationship] {
         relationships.filter { $0.parent == resource }

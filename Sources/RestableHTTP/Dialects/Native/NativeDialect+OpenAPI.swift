@@ -90,10 +90,7 @@ extension NativeDialect {
             .post, root + "/{id}/undo",
             OpenAPI.Operation(
                 summary: "Put back what a transaction deleted, exactly, or refuse (409) naming each conflict", operationId: "undo",
-                parameters: [
-                    id, OpenAPIParts.query("dryrun", .boolean(required: false), "check, report and roll back"),
-                    OpenAPIParts.query("txsummary", .boolean(required: false), "false leaves the summary out"), prefer,
-                ],
+                parameters: [id] + Self.restoreFlags + [prefer],
                 responses: [200: OpenAPIParts.response("put back; the undo's own transaction and summary", summary)] + errors))
     }
 
@@ -190,10 +187,7 @@ extension NativeDialect {
                 .post, item + "/undelete",
                 OpenAPI.Operation(
                     summary: "Take a row of \(name) out of the trash, with what its delete cascaded", operationId: "undelete." + name,
-                    parameters: [
-                        key, OpenAPIParts.query("dryrun", .boolean(required: false), "check, report and roll back"),
-                        OpenAPIParts.query("txsummary", .boolean(required: false), "false leaves the summary out"), prefer,
-                    ],
+                    parameters: [key] + Self.restoreFlags + [prefer],
                     responses: [200: OpenAPIParts.response("taken out of the trash; the undelete's transaction and summary", summary)] + errors))
         }
         if writable, deletes {
@@ -207,6 +201,14 @@ extension NativeDialect {
                         204: OpenAPIParts.response("deleted (Prefer: return=minimal)"),
                     ] + errors))
         }
+    }
+
+    /// The query flags of an undo and of an undelete.
+    static var restoreFlags: [OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>] {
+        [
+            OpenAPIParts.query("dryrun", .boolean(required: false), "check, report and roll back"),
+            OpenAPIParts.query("txsummary", .boolean(required: false), "false leaves the summary out"),
+        ]
     }
 
     /// Every error answer: an RFC 9457 problem.
