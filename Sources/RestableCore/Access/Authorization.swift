@@ -73,18 +73,19 @@ struct Authorization: Sendable {
     }
 
     /// The most rows one delete request may delete or detach (nil: no limit): the largest
-    /// budget of the roles that may delete `resource`, unlimited if one of them has none.
-    func maxRowsPerRequest(deleting resource: String) -> Int? {
-        budget(deleting: resource, \.maxRowsPerRequest)
+    /// budget of the roles that grant the request's `action` (`delete`, or `purge` for a purge
+    /// of the trash) on `resource`, unlimited if one of them has none.
+    func maxRowsPerRequest(deleting resource: String, by action: Action = .delete) -> Int? {
+        budget(deleting: resource, by: action, \.maxRowsPerRequest)
     }
 
     /// The most rows the caller may delete or detach in a sliding hour (nil: no limit).
-    func maxRowsPerHour(deleting resource: String) -> Int? {
-        budget(deleting: resource, \.maxRowsPerHour)
+    func maxRowsPerHour(deleting resource: String, by action: Action = .delete) -> Int? {
+        budget(deleting: resource, by: action, \.maxRowsPerHour)
     }
 
-    private func budget(deleting resource: String, _ limit: KeyPath<Role, Int?>) -> Int? {
-        let roles = granting(.delete, on: resource)
+    private func budget(deleting resource: String, by action: Action, _ limit: KeyPath<Role, Int?>) -> Int? {
+        let roles = granting(action, on: resource)
         guard !roles.isEmpty else { return nil }
         var largest = 0
         for role in roles {

@@ -7,8 +7,11 @@ extension Engine {
 
     /// Charges `rows` to the caller, or refuses (`overBudget`, with the seconds until enough of
     /// the last hour's rows age out as `retryAfter`) when they would take it past its budget.
-    func chargeHourlyBudget(_ rows: Int, deleting resource: Resource, in session: any StoreSession) async throws {
-        guard rows > 0, let principal = authorization.principal, let limit = authorization.maxRowsPerHour(deleting: resource.name) else { return }
+    /// A purge (`action` `.purge`) is charged under the budget of the roles that may purge.
+    func chargeHourlyBudget(_ rows: Int, deleting resource: Resource, by action: Action = .delete, in session: any StoreSession) async throws {
+        guard rows > 0, let principal = authorization.principal, let limit = authorization.maxRowsPerHour(deleting: resource.name, by: action) else {
+            return
+        }
         let who = Authorization.who(principal)
         guard rows <= limit else {
             throw RestableError(

@@ -151,11 +151,13 @@ extension Engine {
             return try Self.committable(ChangeOutcome(failures: failures, kind: failures.isEmpty ? .all : .none, dryRun: options.dryRun), options)
         }
         try await self.authorizeReach(of: plan, in: session)
-        try self.checkRequestBudget(plan.rowCount, deleting: resource)
+        // A purge counts against the budget of the roles that may purge.
+        let action: Action = options.purge ? .purge : .delete
+        try self.checkRequestBudget(plan.rowCount, deleting: resource, by: action)
         if let max = options.maxAffected, plan.deletedCount(of: resource.name) > max {
             throw Self.tooManyAffected(plan.deletedCount(of: resource.name), max, resource)
         }
-        if !options.dryRun { try await self.chargeHourlyBudget(plan.rowCount, deleting: resource, in: session) }
+        if !options.dryRun { try await self.chargeHourlyBudget(plan.rowCount, deleting: resource, by: action, in: session) }
         let (changes, counts, truncated) = try await self.apply(plan, mode: mode, summaryLimit: limit, journal: journal, in: session)
         let outcome = ChangeOutcome(
             changes: changes, truncated: truncated, counts: counts, succeeded: ready.count, failures: failures,
@@ -182,9 +184,9 @@ extension Engine {
     }
 
     /// Refuses (`overBudget`, nothing changed) a delete of more rows than the caller's roles
-    /// allow one request.
-    func checkRequestBudget(_ rows: Int, deleting resource: Resource) throws(RestableError) {
-        guard let limit = authorization.maxRowsPerRequest(deleting: resource.name), rows > limit else { return }
+    /// that grant `action` on the resource allow one request.
+    func checkRequestBudget(_ rows: Int, deleting resource: Resource, by action: Action = .delete) throws(RestableError) {
+        guard let limit = authorization.maxRowsPerRequest(deleting: resource.name, by: action), rows > limit else { return }
         throw RestableError(
             .overBudget,
             "this delete would delete or detach \(rows) rows (cascades and set-nulls counted), more than the \(limit) that \(authorization.principal.map(Authorization.who) ?? "the caller") may in one request; nothing was changed: send it in smaller parts",
