@@ -150,6 +150,41 @@ final class SQLiteConnection: @unchecked Sendable {
         return rows
     }
 
+    /// Runs a statement and writes every row it returns into `writer`, each value as
+    /// ``queryNow(_:types:)`` reads it (integers and ASCII text straight from SQLite's buffers).
+    func queryNow(_ statement: SQLStatement, types: [ColumnType?], into writer: inout JournalCodec.Writer) throws {
+        let prepared = try prepare(statement)
+        defer { sqlite3_reset(prepared) }
+        startStatement()
+        let count = Int(sqlite3_column_count(prepared))
+        while true {
+            let status = sqlite3_step(prepared)
+            if status == SQLITE_DONE { break }
+            guard status == SQLITE_ROW else { throw error(status, statement.sql) }
+            writer.startRow()
+            for index in 0..<count {
+                let type = index < types.count ? types[index] : nil
+                let column = Int32(index)
+                switch sqlite3_column_type(prepared, column) {
+                case SQLITE_NULL:
+                    writer.appendNull()
+                case SQLITE_INTEGER where type != .boolean && type != .decimal && type != .real:
+                    writer.appendInteger(sqlite3_column_int64(prepared, column))
+                case SQLITE_TEXT where type != .decimal:
+                    let text = sqlite3_column_text(prepared, column)
+                    let bytes = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(prepared, column)))
+                    if bytes.allSatisfy({ $0 < 0x80 }) {
+                        writer.appendText(bytes)
+                    } else {
+                        writer.append(self.column(prepared, column, as: type))
+                    }
+                default:
+                    writer.append(self.column(prepared, column, as: type))
+                }
+            }
+        }
+    }
+
     /// Runs a statement that returns no rows; returns how many rows it changed.
     @discardableResult
     func runNow(_ statement: SQLStatement) throws -> Int {

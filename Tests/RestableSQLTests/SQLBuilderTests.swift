@@ -19,6 +19,16 @@ import Testing
         ])
     }
 
+    @Test func sqlitePlaceholderListsHaveOneMarkEachAtEveryLength() {
+        let flavor = SQLiteFlavor()
+        #expect(flavor.placeholders(from: 1, count: 0) == "" && flavor.placeholders(from: 1, count: 1) == "?")
+        #expect(flavor.placeholders(from: 4, count: 3) == "?, ?, ?")
+        for count in [5_000, flavor.maximumBinds, flavor.maximumBinds + 1] {
+            let list = flavor.placeholders(from: 1, count: count)
+            #expect(list == (1...count).map { _ in "?" }.joined(separator: ", "))
+        }
+    }
+
     @Test func postgresUsesNumberedPlaceholdersAndLocks() {
         let statements = postgres.select(user, where: .key(Key([.integer(1)]), of: user), limit: nil, offset: nil, lock: true)
         #expect(statements.map(\.sql) == [#"SELECT "user_id", "email" FROM "user" WHERE "user_id" = $1 ORDER BY "user_id" FOR UPDATE"#])

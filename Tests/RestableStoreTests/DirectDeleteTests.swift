@@ -1051,6 +1051,11 @@ struct RecordingSession: StoreSession {
         return try await base.delete(resource, where: predicate, returning: columns)
     }
 
+    func deleteJournaling(_ resource: Resource, where predicate: RowPredicate, columns: [Column]) async throws -> JournaledRows {
+        calls.add("delete \(resource.name) journaling \(columns.map(\.name).joined(separator: ","))")
+        return try await base.deleteJournaling(resource, where: predicate, columns: columns)
+    }
+
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         calls.add("savepoint")
         do {

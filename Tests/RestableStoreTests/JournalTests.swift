@@ -95,6 +95,37 @@ import Testing
         await store.close()
     }
 
+    /// A delete of keys of a resource nothing depends on, without a summary, has the store write
+    /// the journal's text as it reads the rows: the same rows, every value exact (text that is not
+    /// ASCII, null, booleans), the missing keys named, and the undo exact.
+    @Test(arguments: StoreKind.available)
+    func aDirectDeleteWithoutASummaryIsJournaledExactly(kind: StoreKind) async throws {
+        let (engine, store) = try await Self.engine(kind)
+        _ = try await engine.batch(
+            BatchRequest(operations: [
+                .insert(resource: "line", values: ["id": .integer(-9_223_372_036_854_775_808), "order_id": .integer(11), "note": .text("q\"\\\u{1}\t😀")]),
+                .insert(resource: "line", values: ["id": .integer(102), "order_id": .null, "note": .text("")]),
+            ]))
+        let before = try await Self.snapshot(engine)
+        let lines = try await engine.list(ListRequest(resource: "line"))
+        let tickets = try await engine.list(ListRequest(resource: "ticket"))
+        for (resource, keys, rows) in [("line", ["100", "999", "101", "-9223372036854775808", "102"], lines), ("ticket", ["7", "8", "6"], tickets)] {
+            let outcome = try await engine.deleteMany(
+                BulkDeleteRequest(
+                    resource: resource, selection: .keys(KeyList(keys.map { KeyedTarget(key: .parts([$0])) })),
+                    options: DeleteOptions(handling: .lenient, summaryLimit: 0)))
+            #expect(outcome.counts.total == rows.count)
+            #expect(outcome.failures.map { "\($0.index.map(String.init) ?? "-") \($0.error.code)" } == [resource == "line" ? "1 notFound" : "2 notFound"])
+            let (_, entries) = try await engine.transaction(try #require(outcome.transaction))
+            #expect(entries.count == 1)
+            #expect(Set(entries[0].rows) == Set(rows))
+        }
+        #expect(try await engine.list(ListRequest(resource: "line")).isEmpty)
+        for transaction in try await engine.transactions(TransactionQuery()) { _ = try await engine.undo(UndoRequest(transaction: transaction.id)) }
+        #expect(try await Self.snapshot(engine) == before)
+        await store.close()
+    }
+
     @Test(arguments: StoreKind.available)
     func eachConflictRefusesTheWholeUndoAndChangesNothing(kind: StoreKind) async throws {
         let (engine, store) = try await Self.engine(kind)
@@ -196,6 +227,21 @@ import Testing
             [.text(""), .text("\"\\\n\t\u{1}é😀"), .boolean(true), .boolean(false)], [],
         ]
         let decoded = try JournalCodec.decode(JournalCodec.encode(rows))
+        // The writer a store fills a cell at a time writes the same text.
+        var writer = JournalCodec.Writer()
+        for row in rows {
+            writer.startRow()
+            for value in row {
+                switch value {
+                case .integer(let number): writer.appendInteger(number)
+                case .text(let text): Array(text.utf8).withUnsafeBytes { writer.appendText($0) }
+                case .null: writer.appendNull()
+                default: writer.append(value)
+                }
+            }
+        }
+        #expect(writer.text == JournalCodec.encode(rows) && writer.rowCount == 3)
+        #expect(JournalCodec.Writer().text == JournalCodec.encode([]))
         #expect(decoded == rows)
         #expect(String(describing: decoded[0][4]) == String(describing: Value.real(-0.0)))
         for bad in ["", "[", "[[\"x1\"]]", "[[\"i1x\"]]", "[[1]]", "[[\"b2\"]]", "[] ", "[[null,]]"] {

@@ -60,6 +60,11 @@ struct DeadlineSession: StoreSession {
         return try await base.delete(resource, where: predicate, returning: columns)
     }
 
+    func deleteJournaling(_ resource: Resource, where predicate: RowPredicate, columns: [Column]) async throws -> JournaledRows {
+        try check()
+        return try await base.deleteJournaling(resource, where: predicate, columns: columns)
+    }
+
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try check()
         return try await base.savepoint(body)

@@ -79,7 +79,15 @@ extension Engine {
             }
             guard !targets.isEmpty else { continue }
             let predicate = visible(Self.keyed(targets.map(\.key), of: resource), of: resource)
-            if summaryLimit > 0 || journaled {
+            if let journal, journaled, journal.capture == nil, summaryLimit == 0 {
+                // Rows only journaled, not shown: the store writes their journal text as it reads them.
+                let rows = try await session.deleteJournaling(resource, where: predicate, columns: resource.stored.columns)
+                deleted += rows.count
+                if rows.count < targets.count, !options.ignoreMissing {
+                    missing(targets, besides: try Self.journaledRows(rows.text, of: resource))
+                }
+                try await journal.record(.delete, encoded: rows, of: resource, in: session)
+            } else if summaryLimit > 0 || journaled {
                 let rows = try await session.delete(resource, where: predicate, returning: resource.columns)
                 deleted += rows.count
                 if rows.count < targets.count, !options.ignoreMissing { missing(targets, besides: rows) }
@@ -120,6 +128,16 @@ extension Engine {
             changes: changes, truncated: deleted > changes.count, counts: counts, succeeded: deleted, failures: failures,
             kind: failures.isEmpty ? .all : .partial, dryRun: options.dryRun)
         return try Self.committable(outcome, options)
+    }
+
+    /// The rows of a journal text that a delete of `resource` wrote.
+    static func journaledRows(_ text: String, of resource: Resource) throws(RestableError) -> [Row] {
+        let names = resource.stored.columns.map(\.name)
+        do {
+            return try JournalCodec.decode(text).map { Row(Dictionary(uniqueKeysWithValues: zip(names, $0))) }
+        } catch {
+            throw RestableError(.internalError, "the store wrote a journal text that does not read back")
+        }
     }
 
     /// The rows of `resource` with one of `keys`: `key IN (...)` for a key of one column.

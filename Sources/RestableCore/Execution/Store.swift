@@ -39,6 +39,10 @@ public protocol StoreSession: Sendable {
     /// Deletes every row matching `predicate`; returns each row that went, with only `columns`
     /// (as they were before the delete), in no particular order.
     func delete(_ resource: Resource, where predicate: RowPredicate, returning columns: [Column]) async throws -> [Row]
+    /// Deletes every row matching `predicate`; returns how many went and their text in the
+    /// journal (``JournalCodec``), each row with the values of `columns` it had before the delete.
+    /// A delete whose rows are only journaled: the store may write the text as it reads the rows.
+    func deleteJournaling(_ resource: Resource, where predicate: RowPredicate, columns: [Column]) async throws -> JournaledRows
     /// Runs `body` inside a savepoint: if it throws, what it changed is undone and the
     /// transaction goes on.
     func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T
@@ -48,7 +52,25 @@ public protocol StoreSession: Sendable {
     func serialize(on name: String) async throws
 }
 
+/// Rows a delete removed, as the journal keeps them: how many, and their ``JournalCodec`` text.
+public struct JournaledRows: Sendable {
+    public var count: Int
+    public var text: String
+
+    public init(count: Int, text: String) {
+        self.count = count
+        self.text = text
+    }
+}
+
 extension StoreSession {
+    /// The rows ``delete(_:where:returning:)`` returns, encoded.
+    public func deleteJournaling(_ resource: Resource, where predicate: RowPredicate, columns: [Column]) async throws -> JournaledRows {
+        let rows = try await delete(resource, where: predicate, returning: columns)
+        let names = columns.map(\.name)
+        return JournaledRows(count: rows.count, text: JournalCodec.encode(rows.map { $0.values(of: names) }))
+    }
+
     /// An insert whose row is not used.
     public func append(_ resource: Resource, values: [String: Value]) async throws {
         _ = try await insert(resource, values: values)

@@ -83,10 +83,22 @@ struct JournalRecorder: Sendable {
         // A resource with soft delete keeps its trash column too: a purge's undo puts its rows
         // back in the trash, not among the live ones.
         let names = resource.stored.columns.map(\.name)
+        let text = JournalCodec.encode(rows.map { $0.values(of: names) })
+        try await write(action, JournaledRows(count: rows.count, text: text), of: resource, cleared: cleared, in: session)
+    }
+
+    /// Records rows a store has encoded already (``StoreSession/deleteJournaling(_:where:columns:)``
+    /// with the columns ``Resource/stored`` keeps), as one entry. Only for rows no preview pins.
+    func record(_ action: JournalAction, encoded rows: JournaledRows, of resource: Resource, in session: any StoreSession) async throws {
+        guard rows.count > 0, journals(resource) else { return }
+        try await write(action, rows, of: resource, cleared: [], in: session)
+    }
+
+    private func write(_ action: JournalAction, _ rows: JournaledRows, of resource: Resource, cleared: [String], in session: any StoreSession) async throws {
+        let names = resource.stored.columns.map(\.name)
         var values: [String: Value] = [
             "transaction_id": .text(transaction), "resource": .text(resource.name), "action": .text(action.rawValue),
-            "columns": .text(JournalCodec.encode([names.map(Value.text)])), "row_count": .integer(Int64(rows.count)),
-            "rows": .text(JournalCodec.encode(rows.map { $0.values(of: names) })),
+            "columns": .text(JournalCodec.encode([names.map(Value.text)])), "row_count": .integer(Int64(rows.count)), "rows": .text(rows.text),
         ]
         if !cleared.isEmpty { values["cleared"] = .text(JournalCodec.encode([cleared.map(Value.text)])) }
         try await session.append(RestableTables.journal, values: values)

@@ -7,45 +7,130 @@
 public enum JournalCodec {
     /// The text of `rows`.
     public static func encode(_ rows: [[Value]]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(rows.count * 32)
-        out.append(UInt8(ascii: "["))
-        for (index, row) in rows.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "["))
-            for (position, value) in row.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                switch value {
-                case .null: out.append(contentsOf: "null".utf8)
-                case .integer(let number): string("i", String(number), into: &out)
-                case .real(let number): string("r", String(number), into: &out)
-                case .decimal(let number): string("d", number.text, into: &out)
-                case .text(let text): string("t", text, into: &out)
-                case .boolean(let flag): string("b", flag ? "1" : "0", into: &out)
-                }
-            }
-            out.append(UInt8(ascii: "]"))
+        var writer = Writer(capacity: rows.count * 32)
+        for row in rows {
+            writer.startRow()
+            for value in row { writer.append(value) }
         }
-        out.append(UInt8(ascii: "]"))
-        return String(decoding: out, as: UTF8.self)
+        return writer.text
     }
 
-    private static func string(_ tag: Character, _ text: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        out.append(tag.asciiValue!)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xf)])
-            default: out.append(byte)
+    /// Writes the text of rows a cell at a time, so that a store can journal the rows it reads
+    /// without first making ``Value``s and ``Row``s of them. The text is the one
+    /// ``encode(_:)`` writes for the same cells.
+    public struct Writer: Sendable {
+        private var out: [UInt8] = [UInt8(ascii: "[")]
+        private var rowOpen = false
+        private var cellsInRow = 0
+        /// How many rows were started.
+        public private(set) var rowCount = 0
+
+        public init(capacity: Int = 64) {
+            out.reserveCapacity(capacity)
+        }
+
+        /// Starts the next row; its cells follow.
+        public mutating func startRow() {
+            if rowOpen { out.append(UInt8(ascii: "]")) }
+            if rowCount > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            rowOpen = true
+            cellsInRow = 0
+            rowCount += 1
+        }
+
+        private mutating func separate() {
+            if cellsInRow > 0 { out.append(UInt8(ascii: ",")) }
+            cellsInRow += 1
+        }
+
+        /// Appends one cell to the current row.
+        public mutating func append(_ value: Value) {
+            switch value {
+            case .null: appendNull()
+            case .integer(let number): appendInteger(number)
+            case .real(let number): appendTagged("r", String(number).utf8)
+            case .decimal(let number): appendTagged("d", number.text.utf8)
+            case .text(let text): appendTagged("t", text.utf8)
+            case .boolean(let flag): appendTagged("b", (flag ? "1" : "0").utf8)
             }
         }
-        out.append(UInt8(ascii: "\""))
+
+        /// A null cell.
+        public mutating func appendNull() {
+            separate()
+            out.append(contentsOf: "null".utf8)
+        }
+
+        /// An integer cell, its digits written straight into the text.
+        public mutating func appendInteger(_ number: Int64) {
+            separate()
+            // `"i`, an optional minus, at most 19 digits and `"`: 23 bytes at most.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+                var end = 24
+                buffer[end - 1] = UInt8(ascii: "\"")
+                end -= 1
+                var magnitude = number.magnitude
+                repeat {
+                    end -= 1
+                    buffer[end] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                if number < 0 {
+                    end -= 1
+                    buffer[end] = UInt8(ascii: "-")
+                }
+                buffer[end - 1] = UInt8(ascii: "i")
+                buffer[end - 2] = UInt8(ascii: "\"")
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[(end - 2)...]))
+            }
+        }
+
+        /// A text cell from its UTF-8 bytes (the caller has checked that they are UTF-8).
+        public mutating func appendText(_ bytes: UnsafeRawBufferPointer) {
+            separate()
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: "t"))
+            if bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                out.append(contentsOf: bytes)
+                out.append(UInt8(ascii: "\""))
+            } else {
+                escape(bytes)
+            }
+        }
+
+        private mutating func appendTagged(_ tag: Unicode.Scalar, _ bytes: some Sequence<UInt8>) {
+            separate()
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: tag))
+            escape(bytes)
+        }
+
+        /// The bytes of a string cell, escaped, and its closing quote.
+        private mutating func escape(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+                case 0..<0x20:
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(Writer.hex[Int(byte >> 4)])
+                    out.append(Writer.hex[Int(byte & 0xf)])
+                default: out.append(byte)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+
+        private static let hex = Array("0123456789abcdef".utf8)
+
+        /// The text of every row written.
+        public var text: String {
+            var bytes = out
+            if rowOpen { bytes.append(UInt8(ascii: "]")) }
+            bytes.append(UInt8(ascii: "]"))
+            return String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     /// The rows of a text that ``encode(_:)`` wrote; throws ``JournalCorrupt`` for anything else.

@@ -43,6 +43,18 @@ public struct SQLBuilder: Sendable {
         }
     }
 
+    /// A SELECT of `columns` of the rows matching `predicate`, in no particular order, one
+    /// statement per chunk of a long list.
+    public func select(_ columns: [Column], of resource: Resource, where predicate: RowPredicate) -> [SQLStatement] {
+        let list = columns.map { Writer.expression($0.name, of: resource, flavor: flavor) }.joined(separator: ", ")
+        return chunks(of: predicate).map { part in
+            var writer = Writer(flavor: flavor)
+            writer.append("SELECT " + list + " FROM \(flavor.quote(resource.table))")
+            writer.append(condition: part, of: resource)
+            return writer.statement
+        }
+    }
+
     /// Every column as it is read, in order (a column of a type Restable does not know as its text).
     func selectList(_ resource: Resource) -> String {
         resource.columns.map { Writer.expression($0.name, of: resource, flavor: flavor) }.joined(separator: ", ")

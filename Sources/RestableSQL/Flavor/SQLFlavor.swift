@@ -60,10 +60,15 @@ extension SQLFlavor {
 public struct SQLiteFlavor: SQLFlavor {
     public init() {}
     public func placeholder(_ position: Int) -> String { "?" }
-    /// Every placeholder is `?`: a list of them is one repeated string.
+    /// Every placeholder is `?`: a list of them is the start of one long string, made once.
     public func placeholders(from first: Int, count: Int) -> String {
-        count > 0 ? "?" + String(repeating: ", ?", count: count - 1) : ""
+        guard count > 0 else { return "" }
+        guard count <= Self.bindLimit else { return "?" + String(repeating: ", ?", count: count - 1) }
+        return String(decoding: Self.longestList.prefix(3 * count - 2), as: UTF8.self)
     }
+
+    private static let longestList: [UInt8] = Array(("?" + String(repeating: ", ?", count: bindLimit - 1)).utf8)
+    private static let bindLimit = 30_000
     public func typeName(_ type: ColumnType) -> String {
         switch type {
         case .integer, .boolean: "INTEGER"
@@ -82,7 +87,7 @@ public struct SQLiteFlavor: SQLFlavor {
     }
     public var generatedKeyDeclaration: String { "INTEGER PRIMARY KEY AUTOINCREMENT" }
     /// SQLite's default limit since 3.32 is 32,766; stay well below it.
-    public var maximumBinds: Int { 30_000 }
+    public var maximumBinds: Int { Self.bindLimit }
     public var lockingSuffix: String { "" }
     public var bindsListsAsArrays: Bool { false }
     public var rowListKeyword: String { "VALUES " }
