@@ -23,9 +23,10 @@ public enum OpenAPIParts {
     }
 
     /// A row as a response holds it: `@metadata` first, then every column.
-    public static func row(_ resource: Resource, metadata: JSONSchema, required: Bool = true) -> JSONSchema {
+    /// With `everyColumn` false, a column may be missing (a read that selects some columns).
+    public static func row(_ resource: Resource, metadata: JSONSchema, required: Bool = true, everyColumn: Bool = true) -> JSONSchema {
         var properties: OrderedDictionary<String, JSONSchema> = ["@metadata": metadata]
-        for column in resource.columns { properties[column.name] = value(of: column) }
+        for column in resource.columns { properties[column.name] = value(of: column, required: everyColumn) }
         return .object(required: required, title: resource.name, properties: properties, additionalProperties: .a(false))
     }
 

@@ -19,7 +19,7 @@ extension Condition {
         case .oneOf(_, let values), .noneOf(_, let values): values.contains(where: \.isUnstorableText)
         case .like(_, let pattern, _): pattern.literalText.utf8.contains(0)
         case .tupleIn(_, let tuples): tuples.contains { $0.contains(where: \.isUnstorableText) }
-        case .after(_, let values), .before(_, let values): values.contains(where: \.isUnstorableText)
+        case .after(_, let values), .before(_, let values), .follows(_, let values): values.contains(where: \.isUnstorableText)
         case .anyOf(let alternatives): alternatives.contains { $0.conditions.contains(where: \.mentionsUnstorableText) }
         case .references(_, _, let parents): parents.conditions.contains(where: \.mentionsUnstorableText)
         }

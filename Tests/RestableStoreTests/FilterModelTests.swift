@@ -106,6 +106,7 @@ import Testing
         let matching = FilterModel.read(test.rows, whole)
         let count = try await engine.count(test.request)
         if count != matching.count { return "counted \(count), the model \(matching.count)" }
+        if test.request.cursor == nil, test.request.offset == nil, let problem = try await pagingDisagreement(test, engine) { return problem }
         guard !test.request.filter.isEmpty else { return nil }
         let outcome = try await engine.deleteMany(
             BulkDeleteRequest(resource: "t", selection: .filter(test.request.filter, .none), options: DeleteOptions(dryRun: true)))
@@ -113,6 +114,29 @@ import Testing
         if deleted != matching.sorted() { return "a filtered delete took \(deleted), the read found \(matching.sorted())" }
         return nil
     }
+}
+
+/// Pages of the read in its order, each after the last row of the one before (keyset paging
+/// in any order, nulls and equal values included): together exactly the model's rows, each
+/// counted where it stands.
+private func pagingDisagreement(_ test: FilterCase, _ engine: Engine) async throws -> String? {
+    var paging = test.request
+    paging.limit = nil
+    let all = FilterModel.read(test.rows, paging)
+    let size = max(1, test.request.limit ?? 3)
+    var seen: [Int64] = []
+    var cursor: ListCursor?
+    repeat {
+        paging.cursor = cursor
+        let page = try await engine.page(paging, size: size, counting: true)
+        if page.total != all.count || page.position != seen.count {
+            return "the page after \(seen) says it starts at \(page.position ?? -1) of \(page.total ?? -1); the model has \(all.count) rows"
+        }
+        seen += page.rows.map(FilterModel.id)
+        cursor = page.next
+        if seen.count > all.count { break }
+    } while cursor != nil
+    return seen == all ? nil : "pages of \(size) read \(seen), the model \(all)"
 }
 
 /// A random table and read, from a seed; size bounds the rows and the filter's depth.

@@ -90,7 +90,7 @@ public struct Engine: Sendable {
         }
     }
 
-    private func readPlan(_ request: ListRequest) throws(RestableError) -> ReadPlan {
+    func readPlan(_ request: ListRequest) throws(RestableError) -> ReadPlan {
         let resource = try schema.require(request.resource)
         try authorization.require(.read, on: resource)
         var plan = try planner.plan(request)

@@ -292,6 +292,26 @@ public struct Planner: Sendable {
             guard !resource.key.isEmpty else {
                 throw RestableError(.invalidQuery, "\(resource.name) has no key, so it cannot be paged by key", resource: resource.name)
             }
+            if case .following(let values) = cursor {
+                guard request.offset == nil else {
+                    throw RestableError(.invalidQuery, "a page that starts after a row has no offset", resource: resource.name)
+                }
+                guard values.count == order.count else {
+                    throw RestableError(
+                        .invalidQuery, "a page in this order starts after \(order.count) values, got \(values.count)", resource: resource.name)
+                }
+                // Each value must be one its column holds: a cursor is made by the server, but
+                // comes back from a client.
+                var typed: [Value] = []
+                for (sort, value) in zip(order, values) {
+                    guard let column = resource.column(named: sort.column), let coerced = try? column.type.coerce(value, column: sort.column) else {
+                        throw RestableError(.invalidQuery, "a page cursor holds a value that column '\(sort.column)' cannot hold", resource: resource.name)
+                    }
+                    typed.append(coerced)
+                }
+                predicate.conditions.append(.follows(order: order, typed))
+                return ReadPlan(resource: resource, predicate: predicate, order: order, limit: request.limit, offset: nil, reversed: false)
+            }
             guard order == resource.key.map({ SortKey($0) }), request.offset == nil else {
                 throw RestableError(.invalidQuery, "a page that starts at a key is in key order, without an offset", resource: resource.name)
             }
@@ -302,6 +322,8 @@ public struct Planner: Sendable {
                 predicate.conditions.append(.before(columns: resource.key, try key(input, of: resource).values))
                 order = resource.key.map { SortKey($0, descending: true) }
                 reversed = true
+            case .following:
+                break
             }
         }
         return ReadPlan(resource: resource, predicate: predicate, order: order, limit: request.limit, offset: request.offset, reversed: reversed)

@@ -5,7 +5,8 @@ public struct ListRequest: Sendable, Hashable {
     /// The columns to order by; the key always ends the order (alone when this is empty), so
     /// that every page of the same read is the same.
     public var order: [SortInput]
-    /// Only rows after (or before) a key, in key order: keyset paging. Needs key order.
+    /// Only rows after (or before) a key, in key order, or after a row in any order: keyset
+    /// paging.
     public var cursor: ListCursor?
     public var limit: Int?
     public var offset: Int?
@@ -48,6 +49,9 @@ public struct SortInput: Sendable, Hashable {
 public enum ListCursor: Sendable, Hashable {
     case after(KeyInput)
     case before(KeyInput)
+    /// The rows after the one whose values of the read's order are these, in that order (the
+    /// key's columns ending it): keyset paging in any order.
+    case following([Value])
 }
 
 /// Insert one row.

@@ -21,6 +21,11 @@ public enum Condition: Sendable, Hashable {
     case after(columns: [String], [Value])
     /// `(columns) < (values)`: rows before a key in key order.
     case before(columns: [String], [Value])
+    /// The rows that come after a position in `order` (whose last columns are the identity, so
+    /// that the order is total): those whose values of the order's columns follow `values`,
+    /// nulls before every value in an ascending column and after every value in a descending
+    /// one, as reads order them. Keyset pagination in any order.
+    case follows(order: [SortKey], [Value])
     /// At least one of the predicates holds (none: no row). Row policies use it.
     indirect case anyOf([RowPredicate])
     /// The row's `columns` hold the key of a row of `parent` that matches the predicate

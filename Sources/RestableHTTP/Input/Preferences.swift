@@ -82,12 +82,16 @@ public struct Preferences: Sendable {
         case tx
         /// `max-affected=N`.
         case maxAffected = "max-affected"
+        /// `count=exact`: a read also counts every row it matches (`Content-Range`).
+        case count
     }
 
     public var returnMinimal = false
     public var handling: FailureHandling?
     public var rollback = false
     public var maxAffected: Int?
+    /// `count=exact`: count every matching row.
+    public var countExact = false
     /// Every preference acted on, for `Preference-Applied`.
     public private(set) var applied: [String] = []
 
@@ -134,6 +138,11 @@ public struct Preferences: Sendable {
             case .maxAffected:
                 guard let max = StrictValue.count(value) else { throw refuse("a whole number, zero or more") }
                 maxAffected = max
+            case .count:
+                // PostgREST's planned and estimated counts read the planner's statistics, which
+                // Restable does not consult: only an exact count is offered.
+                guard value.lowercased() == "exact" else { throw refuse("exact (planned and estimated counts are not offered)") }
+                countExact = true
             }
             applied.append(kind.rawValue + "=" + value.lowercased())
         }

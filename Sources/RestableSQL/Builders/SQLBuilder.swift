@@ -194,6 +194,8 @@ public struct SQLBuilder: Sendable {
         case .like: 1
         case .tupleIn(let columns, let tuples): columns.count == 1 && flavor.bindsListsAsArrays ? 1 : columns.count * tuples.count
         case .after(_, let values), .before(_, let values): values.count
+        // One branch per column, each binding the values before it and its own.
+        case .follows(_, let values): values.count * (values.count + 1) / 2
         case .anyOf(let alternatives): alternatives.reduce(0) { $0 + $1.conditions.reduce(0) { $0 + bindCount($1) } }
         case .references(_, _, let parents): parents.conditions.reduce(0) { $0 + bindCount($1) }
         }

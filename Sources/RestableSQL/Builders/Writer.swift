@@ -123,6 +123,8 @@ struct Writer {
             sql += keys.joined(separator: ", ") + " FROM " + flavor.quote(parent.table)
             append(condition: parents, of: parent)
             sql += ")"
+        case .follows(let order, let values):
+            appendFollows(order, values, of: resource)
         case .after(let columns, let values):
             appendRowComparison(columns, ">", values, of: resource)
         case .before(let columns, let values):
@@ -147,6 +149,43 @@ struct Writer {
             }
             sql += ")"
         }
+    }
+
+    /// The rows after `values` in `order`: for each column, the rows equal on the columns before
+    /// it and after on it, all compared as they order. Nulls come first ascending and last
+    /// descending (``SQLBuilder/select(_:where:order:limit:offset:lock:)`` orders them so).
+    private mutating func appendFollows(_ order: [SortKey], _ values: [Value], of resource: Resource) {
+        sql += "("
+        for index in order.indices {
+            if index > 0 { sql += " OR " }
+            sql += "("
+            for earlier in 0..<index {
+                let column = order[earlier].column
+                if values[earlier].isNull {
+                    sql += operand(column, of: resource) + " IS NULL AND "
+                } else {
+                    sql += ordered(column, of: resource) + " = "
+                    bind(values[earlier])
+                    sql += " AND "
+                }
+            }
+            let key = order[index]
+            switch (key.descending, values[index].isNull) {
+            case (false, true):
+                sql += operand(key.column, of: resource) + " IS NOT NULL"
+            case (false, false):
+                sql += ordered(key.column, of: resource) + " > "
+                bind(values[index])
+            case (true, true):
+                sql += "1 = 0"
+            case (true, false):
+                sql += "(" + ordered(key.column, of: resource) + " < "
+                bind(values[index])
+                sql += " OR " + operand(key.column, of: resource) + " IS NULL)"
+            }
+            sql += ")"
+        }
+        sql += ")"
     }
 
     /// `(columns) op (values)`, columns as they order.

@@ -81,7 +81,7 @@ extension AutotaskDialect {
         case nil:
             if more { rows.removeLast() }
             next = more ? rows.last?.key(in: resource) : nil
-        case .after?:
+        case .after?, .following?:
             if more { rows.removeLast() }
             next = more ? rows.last?.key(in: resource) : nil
             previous = rows.first?.key(in: resource)

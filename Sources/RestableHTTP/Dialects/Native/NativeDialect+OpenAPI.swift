@@ -109,6 +109,9 @@ extension NativeDialect {
         }
         let row = builder.schema(
             named: "row." + name, OpenAPIParts.row(resource, metadata: .object(properties: metadata, additionalProperties: .a(false))))
+        let listedRow = builder.schema(
+            named: "listedRow." + name,
+            OpenAPIParts.row(resource, metadata: .object(properties: metadata, additionalProperties: .a(false)), everyColumn: false))
         // A resource with a trash: its reads may show the trash, its deletes may purge it.
         let soft = resource.softDelete != nil
         let showDeleted = soft ? [OpenAPIParts.query("show_deleted", .boolean(required: false), "true: rows in the trash too, each with @metadata.deleted")] : []
@@ -129,10 +132,20 @@ extension NativeDialect {
                 OpenAPI.Operation(
                     summary: "Rows of \(name)", operationId: "list." + name,
                     parameters: [
-                        OpenAPIParts.query("limit", .integer(required: false, minimum: (0, exclusive: false)), "at most this many rows"),
+                        OpenAPIParts.query(
+                            "limit", .integer(required: false, maximum: (Self.largestPage, exclusive: false), minimum: (0, exclusive: false)),
+                            "at most this many rows (a page: \(Self.largestPage) when absent)"),
                         OpenAPIParts.query("offset", .integer(required: false, minimum: (0, exclusive: false)), "skip this many rows"),
+                        OpenAPIParts.query("order", .string(required: false), "columns to order by, each .asc or .desc, separated by commas; the key ends every order"),
+                        OpenAPIParts.query("select", .string(required: false), "the columns each row shows, separated by commas (* for all)"),
+                        OpenAPIParts.query("after", .string(required: false), "the cursor of the next page, from a Link header"),
+                        OpenAPIParts.header("Prefer", "count=exact: count every matching row (Content-Range)"),
                     ] + showDeleted + filters,
-                    responses: [200: OpenAPIParts.response("the rows, ordered by key", .array(items: row))] + errors))
+                    responses: [
+                        200: OpenAPIParts.response(
+                            "the rows, in the order asked for (the key ending it)", .array(items: listedRow),
+                            headers: ["Content-Range": .string(required: false), "Link": .string(required: false), "Preference-Applied": .string(required: false)])
+                    ] + errors))
         }
         if writable, engine.permits(.insert, on: resource.name) {
             builder.add(

@@ -7,7 +7,7 @@ import RestableCore
 extension NativeDialect {
     /// The query options that a route reads, besides filters.
     enum Option: String, CaseIterable {
-        case limit, offset, checksum, ignoredeleted, dryrun, txsummary, all, purge
+        case limit, offset, checksum, ignoredeleted, dryrun, txsummary, all, purge, order, select, after
         case showDeleted = "show_deleted"
     }
 

@@ -4,16 +4,78 @@ import RestableCore
 
 /// GET of a collection and of one row.
 extension NativeDialect {
+    /// The largest page of a list, and the page of a list that names no `limit`.
+    public static let largestPage = 1_000
+
+    /// GET of a collection: filters, `order`, `select`, `limit` (a page: at most
+    /// ``largestPage``, which is also the page without it), `offset` or `after` (keyset
+    /// paging), `show_deleted` and `Prefer: count=exact`. A `Link` header names the next page
+    /// when more rows follow; `Content-Range` says which rows of how many the page holds.
     func list(_ resource: Resource, _ request: IncomingRequest) async throws(RestableError) -> Response {
-        try Self.refuseOptions(request, except: [.limit, .offset, .showDeleted], here: "a GET of a collection")
-        _ = try Preferences(request.headers, supported: [])
+        try Self.refuseOptions(request, except: [.limit, .offset, .showDeleted, .order, .select, .after], here: "a GET of a collection")
+        let preferences = try Preferences(request.headers, supported: [.count])
         let trash = try Self.showsDeleted(request, resource)
-        var list = ListRequest(
-            resource: resource.name, filters: try Self.filters(request), limit: try request.query.count("limit"),
-            offset: try request.query.count("offset"))
+        let order = try request.query.single(Option.order.rawValue).map { text throws(RestableError) in try ReadSyntax.order(text) } ?? []
+        var selected: [String]?
+        if let text = try request.query.single(Option.select.rawValue) { selected = try ReadSyntax.select(text, of: resource) }
+        let limit = try request.query.count(Option.limit.rawValue)
+        if let limit, limit > Self.largestPage {
+            throw RestableError(
+                .invalidQuery, "query parameter 'limit' must be at most \(Self.largestPage) (a page); follow the Link header for the next page, got \(limit)")
+        }
+        let offset = try request.query.count(Option.offset.rawValue)
+        var cursor: ListCursor?
+        if let token = try request.query.single(Option.after.rawValue) {
+            guard offset == nil else { throw RestableError(.invalidQuery, "send 'after' or 'offset', not both: a page starts at one place") }
+            cursor = .following(try PageCursor.values(token, order: ReadSyntax.text(of: order)))
+        }
+        var list = ListRequest(resource: resource.name, filter: .conjunction(try Self.filters(request)), order: order, cursor: cursor, offset: offset)
         list.includesTrashed = trash
-        let rows = try await engine.list(list)
-        return JSONResponse.make(.ok, .array(rows.map { render($0, of: resource, mountPath: request.mountPath, trash: trash) }))
+        var page: ListPage
+        if limit == 0 {
+            // An empty page still counts, when asked to.
+            page = ListPage(rows: [], total: preferences.countExact ? try await engine.count(list) : nil)
+            page.position = page.total.map { min($0, offset ?? 0) }
+        } else {
+            page = try await engine.page(list, size: limit ?? Self.largestPage, counting: preferences.countExact)
+        }
+        var headers: HTTPFields = [:]
+        if let range = Self.contentRange(page, first: cursor == nil ? offset ?? 0 : nil) { headers[.contentRange] = range }
+        if case .following(let values)? = page.next {
+            headers[.link] = "<\(nextPage(resource, request, after: PageCursor.token(values, order: ReadSyntax.text(of: order))))>; rel=\"next\""
+        }
+        if let applied = preferences.appliedField { headers[.preferenceApplied] = applied }
+        let rendered = page.rows.map { row in
+            Self.selecting(selected, render(row, of: resource, mountPath: request.mountPath, trash: trash))
+        }
+        return JSONResponse.make(.ok, .array(rendered), headers: headers)
+    }
+
+    /// `Content-Range: first-last/total` (RFC 9110 14.4, in PostgREST's unit of rows): `*` for a
+    /// total not counted, `*/total` for an empty page; nil for a keyset page not counted, whose
+    /// first row's position is not known.
+    static func contentRange(_ page: ListPage, first: Int?) -> String? {
+        let total = page.total.map(String.init) ?? "*"
+        guard let start = page.position ?? first else { return nil }
+        guard !page.rows.isEmpty else { return "*/" + total }
+        return "\(start)-\(start + page.rows.count - 1)/\(total)"
+    }
+
+    /// The same list one page on: the query as sent, without `offset` and `after`, and `after`
+    /// the page's last row.
+    private func nextPage(_ resource: Resource, _ request: IncomingRequest, after token: String) -> String {
+        var items = request.query.filter { $0.name != Option.after.rawValue && $0.name != Option.offset.rawValue }.map { item in
+            PercentEncoding.encode(item.name) + (item.value.map { "=" + PercentEncoding.encode($0) } ?? "")
+        }
+        items.append(Option.after.rawValue + "=" + token)
+        return request.mountPath + "/" + PercentEncoding.encodeName(names.exposedName(of: resource.name)) + "?" + items.joined(separator: "&")
+    }
+
+    /// A rendered row with only the `selected` columns (and its `@metadata`); all when nil.
+    static func selecting(_ selected: [String]?, _ row: JSON) -> JSON {
+        guard let selected, case .object(let members) = row else { return row }
+        let kept = Set(selected)
+        return .object(members.filter { $0.0 == "@metadata" || kept.contains($0.0) })
     }
 
     func get(_ resource: Resource, _ key: KeyInput, _ request: IncomingRequest) async throws(RestableError) -> Response {

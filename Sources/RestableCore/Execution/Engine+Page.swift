@@ -1,0 +1,51 @@
+/// A page of a list, with what a client needs to go on from it and to say where it is.
+public struct ListPage: Sendable {
+    /// The page's rows, in the request's order.
+    public var rows: [Row]
+    /// Where the next page starts (after the page's last row, in the same order); nil when no
+    /// row follows the page.
+    public var next: ListCursor?
+    /// How many rows the request matches, without its limit, offset or cursor; nil unless counted.
+    public var total: Int?
+    /// How many of those come before the page's first row; nil unless counted.
+    public var position: Int?
+
+    public init(rows: [Row], next: ListCursor? = nil, total: Int? = nil, position: Int? = nil) {
+        self.rows = rows
+        self.next = next
+        self.total = total
+        self.position = position
+    }
+}
+
+extension Engine {
+    /// At most `size` rows of a list request (whose own limit is ignored) and the cursor of the
+    /// rows after them. With `counting`, also how many rows the request matches in all and how
+    /// many of them precede the page, read in the same transaction as the rows.
+    public func page(_ request: ListRequest, size: Int, counting: Bool = false) async throws(RestableError) -> ListPage {
+        guard size > 0 else { throw RestableError(.invalidQuery, "a page holds at least one row") }
+        var probe = request
+        probe.limit = size + 1
+        let read = try readPlan(probe)
+        var whole = request
+        (whole.cursor, whole.limit, whole.offset) = (nil, nil, nil)
+        let all = counting ? try readPlan(whole) : nil
+        var rest = request
+        (rest.limit, rest.offset) = (nil, nil)
+        let following = counting && request.cursor != nil ? try readPlan(rest) : nil
+        let (rows, total, remaining) = try await run(write: false) { session in
+            let rows = try await session.select(read.resource, where: read.predicate, order: read.order, limit: read.limit, offset: read.offset)
+            var total: Int?
+            var remaining: Int?
+            if let all { total = try await session.count(all.resource, where: all.predicate) }
+            if let following { remaining = try await session.count(following.resource, where: following.predicate) }
+            return (rows, total, remaining)
+        }
+        var page = ListPage(rows: Array((read.reversed ? rows.reversed() : rows).prefix(size)), total: total)
+        if let total { page.position = remaining.map { total - $0 } ?? min(total, request.offset ?? 0) }
+        if rows.count > size, let last = page.rows.last {
+            page.next = ListCursor.following(read.order.map { last[$0.column] })
+        }
+        return page
+    }
+}
