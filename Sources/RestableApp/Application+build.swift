@@ -250,14 +250,24 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
     let (engine, store) = try await buildEngine(configuration, store: store, logger: options.logger)
     warnAboutUndeletableResources(configuration, logger: options.logger)
     ensureFileDescriptors(for: configuration.limits, logger: options.logger)
+    let metrics = configuration.metrics ? ServerMetrics() : nil
+    if let metrics {
+        switch configuration.database {
+        case .sqliteFile: metrics.connections(SQLiteStore.defaultReaders + 1)
+        case .sqliteMemory: metrics.connections(1)
+        case .postgres: metrics.connections(configuration.postgres.poolSize)
+        }
+    }
+    var observed = engine
+    observed.observer = metrics
     let mounts: [DialectMount]
     do {
-        mounts = try await buildMounts(configuration, engine: engine)
+        mounts = try await buildMounts(configuration, engine: observed)
     } catch {
         await store.close()
         throw error
     }
-    let responder = RestableResponder(mounts: mounts, maximumBodySize: configuration.maximumBodySize, logger: options.logger)
+    let responder = RestableResponder(mounts: mounts, maximumBodySize: configuration.maximumBodySize, logger: options.logger, metrics: metrics)
     let onListening = options.onListening
     return Application(
         responder: responder,

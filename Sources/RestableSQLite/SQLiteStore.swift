@@ -51,6 +51,9 @@ public final class SQLiteStore: Store {
     /// writes shared them).
     let groupCommits = Atomic<Int>(0)
 
+    /// How many reader connections a file database opens beside its writer, unless told otherwise.
+    public static let defaultReaders = 4
+
     /// The default of ``init(_:readers:statementTimeout:synchronous:logger:)``'s statement timeout.
     public static let defaultStatementTimeout = Duration.seconds(30)
 
@@ -70,7 +73,7 @@ public final class SQLiteStore: Store {
     ///     request fails with `timedOut` and rolls back); nil: no limit.
     ///   - synchronous: when a commit is durable.
     public init(
-        _ location: Location, readers readerCount: Int = 4, statementTimeout: Duration? = SQLiteStore.defaultStatementTimeout,
+        _ location: Location, readers readerCount: Int = SQLiteStore.defaultReaders, statementTimeout: Duration? = SQLiteStore.defaultStatementTimeout,
         synchronous: Synchronous = .normal, logger: Logger = Logger(label: "restable.sqlite")
     ) throws {
         self.logger = logger

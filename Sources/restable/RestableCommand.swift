@@ -78,6 +78,7 @@ enum Environment {
     static let host = "RESTABLE_HOST"
     static let port = "RESTABLE_PORT"
     static let logLevel = "RESTABLE_LOG_LEVEL"
+    static let logFormat = "RESTABLE_LOG_FORMAT"
 
     /// The variable's value; an empty value counts as unset.
     static func value(_ name: String) -> String? {
@@ -121,14 +122,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The log level: trace, debug, info, notice, warning, error or critical (environment: RESTABLE_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(help: "How log entries are written: text, or json (one object a line) (default: the configuration's server.logFormat, or text; environment: RESTABLE_LOG_FORMAT).")
+    var logFormat: String?
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        if let logFormat, Configuration.LogFormat(rawValue: logFormat) == nil {
+            throw ValidationError("unknown --log-format '\(logFormat)'; expected text or json")
+        }
     }
 
     /// The effective options: each flag, else its environment variable (checked as strictly as
     /// the flag), else the configuration file's value, else the default.
-    func resolved(_ configuration: Configuration) throws -> (host: String, port: Int, logLevel: Logger.Level) {
+    func resolved(_ configuration: Configuration) throws -> (host: String, port: Int, logLevel: Logger.Level, logFormat: Configuration.LogFormat) {
         func invalid(_ message: String) -> ExitCode {
             FileHandle.standardError.write(Data("restable: \(message)\n".utf8))
             return ExitCode(2)
@@ -147,7 +154,14 @@ struct Serve: AsyncParsableCommand {
             throw invalid("unknown log level '\(levelText)' in \(Environment.logLevel); expected trace, debug, info, notice, warning, error or critical")
         }
         let host = host ?? Environment.value(Environment.host) ?? configuration.host ?? "127.0.0.1"
-        return (host, port, level)
+        var format = configuration.logFormat
+        if let text = logFormat ?? Environment.value(Environment.logFormat) {
+            guard let given = Configuration.LogFormat(rawValue: text) else {
+                throw invalid("unknown log format '\(text)' in \(Environment.logFormat); expected text or json")
+            }
+            format = given
+        }
+        return (host, port, level, format)
     }
 
     func run() async throws {
@@ -155,7 +169,11 @@ struct Serve: AsyncParsableCommand {
         let configuration = try loadConfiguration(
             config: config ?? Environment.value(Environment.config), database: database.url, databaseSource: database.source,
             introspect: introspect, schema: schema)
-        let (host, port, level) = try resolved(configuration)
+        let (host, port, level, format) = try resolved(configuration)
+        if format == .json {
+            // Every logger of the process, the libraries' too, writes JSON lines.
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
+        }
         var logger = Logger(label: "restable")
         logger.logLevel = level
         let options = ServeOptions(host: host, port: port, logger: logger) { port in

@@ -43,6 +43,29 @@ import Testing
         }
     }
 
+    /// `--log-format json`: every line the server writes to standard error is one JSON object,
+    /// and the lines about a request carry the id the client sent; `/metrics` counts it.
+    @Test func jsonLogLinesCarryTheRequestIdAndMetricsCountTheRequest() async throws {
+        try await withTemporaryDirectory { folder in
+            let server = try LiveServer(["serve", "--port", "0", "--log-format", "json"], in: folder)
+            #expect(try await server.waitUntilListening(), "server did not start: \(server.log)")
+            #expect(try server.curl("DELETE", "/api/contact_group/4", headers: ["X-Request-Id: load-7"]).status == 200)
+            let metrics = try server.curl("GET", "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains(#"restable_rows_changed_total{resource="contact_group_contact",verb="DELETE",action="delete"} 2"#))
+            #expect(server.stop() == 0)
+            let lines = server.log.split(separator: "\n").filter { !$0.hasPrefix("Restable is listening") }
+            #expect(!lines.isEmpty)
+            for line in lines {
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(object?["level"] is String && object?["message"] is String && object?["time"] is String, "\(line)")
+            }
+            let tagged = lines.filter { $0.contains(#""request":"load-7""#) }
+            #expect(tagged.count == 2, "the change and the request line: \(tagged)")
+            #expect(tagged.contains { $0.contains(#""message":"DELETE /api/contact_group/4 200""#) })
+        }
+    }
+
     @Test func badConfigurationStopsWithFileLineAndStatus2() async throws {
         try await withTemporaryDirectory { folder in
             let file = folder.appendingPathComponent("bad.yaml")

@@ -46,6 +46,18 @@ public struct Configuration: Sendable {
     /// `previewRetention`: how long a dry run's preview of a delete is kept for the delete
     /// that commits it (default one day).
     public var previewRetention = Configuration.defaultPreviewRetention
+    /// `server.metrics`: whether `/metrics` serves the server's counters (default true).
+    public var metrics = true
+    /// `server.logFormat`: one line of text per log entry, or one JSON object (default text).
+    public var logFormat = LogFormat.text
+
+    /// How log entries are written.
+    public enum LogFormat: String, Sendable, CaseIterable {
+        /// swift-log's line of text: time, level, label, message and metadata.
+        case text
+        /// One JSON object a line (``JSONLogHandler``).
+        case json
+    }
 
     public static let defaultPurgeInterval = Duration.seconds(3600)
     public static let defaultPreviewRetention = RetentionPeriod(parsing: "1d")!

@@ -199,10 +199,12 @@ public struct ConfigurationLoader {
             schema.keepsTrash || introspection?.overrides.resources.contains { $0.softDelete != nil } == true
         var host: String?
         var port: Int?
+        var metrics = true
+        var logFormat = Configuration.LogFormat.text
         if let (_, node) = section("server") {
             let allowed: Set<String> = [
                 "maxBodySize", "maxSummaryRows", "maxConnections", "headerTimeout", "bodyTimeout", "idleTimeout", "shutdownTimeout",
-                "requestTimeout", "host", "port", "purgeInterval",
+                "requestTimeout", "host", "port", "purgeInterval", "metrics", "logFormat",
             ]
             for (key, _, value) in try members(node, "server", allowed: allowed) {
                 switch key {
@@ -217,6 +219,12 @@ public struct ConfigurationLoader {
                 case "idleTimeout": limits.idleTimeout = try seconds(value, key)
                 case "shutdownTimeout": limits.shutdownTimeout = try seconds(value, key)
                 case "requestTimeout": requestTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
+                case "metrics": metrics = try boolean(value, key)
+                case "logFormat":
+                    guard let format = value.scalar.flatMap({ Configuration.LogFormat(rawValue: $0.string) }) else {
+                        throw error(value, "logFormat must be text or json")
+                    }
+                    logFormat = format
                 case "purgeInterval":
                     guard journal != nil || keepsTrash else {
                         throw error(value, "purgeInterval is for the journal, which 'journal: false' turns off, and for the trash, which no resource keeps")
@@ -255,6 +263,8 @@ public struct ConfigurationLoader {
         configuration.port = port
         configuration.sqlite = sqlite
         configuration.requestTimeout = requestTimeout
+        configuration.metrics = metrics
+        configuration.logFormat = logFormat
         configuration.introspection = introspection
         configuration.security = security
         configuration.journal = journal

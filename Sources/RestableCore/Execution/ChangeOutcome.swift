@@ -26,6 +26,11 @@ public struct ChangeCounts: Sendable, Hashable {
 
     public init() {}
 
+    /// `count` rows of one resource with one verb.
+    public init(_ verb: ChangeVerb, _ resource: String, _ count: Int = 1) {
+        add(verb, resource, count)
+    }
+
     mutating func add(_ verb: ChangeVerb, _ resource: String, _ count: Int = 1) {
         if counts[resource] == nil { resources.append(resource) }
         counts[resource, default: [:]][verb, default: 0] += count

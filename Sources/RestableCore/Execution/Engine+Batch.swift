@@ -7,7 +7,7 @@ extension Engine {
     /// request before anything runs, naming the operation. Operations that fail against the
     /// data (missing row, stale checksum, restrict, conflict) are listed in the outcome: strict
     /// handling then rolls everything back, lenient handling keeps the rest.
-    public func batch(_ request: BatchRequest) async throws(RestableError) -> ChangeOutcome {
+    func unobservedBatch(_ request: BatchRequest) async throws(RestableError) -> ChangeOutcome {
         guard request.operations.count <= maximumKeys else { throw Self.tooManyKeys(maximumKeys) }
         var plans: [PlannedOperation] = []
         for (index, operation) in request.operations.enumerated() {
@@ -57,7 +57,7 @@ extension Engine {
             }
             return outcome
         }
-        if !options.dryRun, outcome.kind != .none { logChange("batch", of: nil, counts: outcome.counts.logged) }
+        if !options.dryRun, outcome.kind != .none { logChange("batch", of: nil, counts: outcome.counts) }
         return outcome
     }
 

@@ -23,7 +23,7 @@ extension Engine {
     /// `unboundedDelete`, `tooManyAffected`); the failures of single targets are in the outcome,
     /// whose kind says whether all, some or none went. Strict failures, `none` outcomes and dry
     /// runs are rolled back.
-    public func deleteMany(_ request: BulkDeleteRequest) async throws(RestableError) -> ChangeOutcome {
+    func unobservedDeleteMany(_ request: BulkDeleteRequest) async throws(RestableError) -> ChangeOutcome {
         let resource = try schema.require(request.resource)
         let options = request.options
         try authorization.require(options.purge ? .purge : .delete, on: resource)
@@ -91,7 +91,7 @@ extension Engine {
             try await keep(preview, of: resource)
             outcome.preview = preview.tag
         }
-        if !options.dryRun, outcome.kind != .none { logChange(options.purge ? "purge" : "delete", of: resource, counts: outcome.counts.logged) }
+        if !options.dryRun, outcome.kind != .none { logChange(options.purge ? "purge" : "delete", of: resource, counts: outcome.counts) }
         return outcome
     }
 

@@ -9,7 +9,7 @@ extension Engine {
     /// Refuses, changing nothing: `notFound` for no such row, `notInTrash` for a live one,
     /// `invalidReference` when a row to restore names a parent that is gone or in the trash
     /// (and not restored with it). Needs `insert` on every resource it restores rows of.
-    public func undelete(_ request: UndeleteRequest) async throws(RestableError) -> ChangeOutcome {
+    func unobservedUndelete(_ request: UndeleteRequest) async throws(RestableError) -> ChangeOutcome {
         let resource = try schema.require(request.resource)
         // Permission first: a caller without it learns nothing of the resource's trash.
         try authorization.require(.insert, on: resource)
@@ -44,7 +44,7 @@ extension Engine {
             try await self.finishJournal(recorder, &outcome, action: "undelete", resource: resource.name, in: session)
             return outcome
         }
-        if !request.dryRun { logChange("undelete", of: resource, counts: outcome.counts.logged) }
+        if !request.dryRun { logChange("undelete", of: resource, counts: outcome.counts) }
         return outcome
     }
 

@@ -34,6 +34,8 @@ public struct Engine: Sendable {
     /// How long a delete's preview is kept (nil: previews are not made). Needs
     /// ``RestableTables/previews``.
     public var previewRetention: RetentionPeriod?
+    /// Told of every committed change, refused delete and store transaction (metrics).
+    public var observer: (any EngineObserver)?
     /// When the request this engine value serves must be done (set by ``acting(as:requestID:)``).
     private var deadline: ContinuousClock.Instant?
 
@@ -140,7 +142,7 @@ public struct Engine: Sendable {
         let row = try await run(write: true) { session in
             try await self.insert(plan, in: session)
         }
-        logChange("insert", of: resource, counts: ["\(resource.name).insert": 1])
+        logChange("insert", of: resource, counts: ChangeCounts(.insert, resource.name))
         return row
     }
 
@@ -152,7 +154,7 @@ public struct Engine: Sendable {
         let row = try await run(write: true) { session in
             try await self.update(plan, in: session)
         }
-        logChange("update", of: resource, counts: ["\(resource.name).update": 1])
+        logChange("update", of: resource, counts: ChangeCounts(.update, resource.name))
         return row
     }
 
@@ -240,13 +242,14 @@ public struct Engine: Sendable {
     }
 
     /// The one structured line of a committed change: who, which request, what, how many.
-    func logChange(_ change: String, of resource: Resource?, counts: @autoclosure () -> [String: Int]) {
+    func logChange(_ change: String, of resource: Resource?, counts: ChangeCounts) {
+        observer?.committed(change, counts: counts)
         // Built only when the line is written: a server at `warning` writes none.
         guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = ["change": "\(change)", "principal": "\(access.callerName)"]
         if let resource { metadata["resource"] = "\(resource.name)" }
         if let requestID { metadata["request"] = "\(requestID)" }
-        for (name, count) in counts() { metadata[name] = "\(count)" }
+        for (name, count) in counts.logged { metadata[name] = "\(count)" }
         logger.info("change committed", metadata: metadata)
     }
 
@@ -284,6 +287,8 @@ public struct Engine: Sendable {
         } else {
             guarded = body
         }
+        observer?.transaction(write: write, started: true)
+        defer { observer?.transaction(write: write, started: false) }
         do {
             return write ? try await store.write(guarded) : try await store.read(guarded)
         } catch let signal as RollbackSignal {

@@ -67,7 +67,7 @@ extension Engine {
     /// first, with the values they had) and every column it set to null. Refuses with
     /// `undoConflict`, changing nothing, when it cannot do so exactly. The undo is journaled
     /// too (it cannot itself be undone: delete the rows again instead).
-    public func undo(_ request: UndoRequest) async throws(RestableError) -> ChangeOutcome {
+    func unobservedUndo(_ request: UndoRequest) async throws(RestableError) -> ChangeOutcome {
         try requireJournal()
         let limit = request.summaryLimit ?? summaryLimit
         let recorder = journalRecorder(dryRun: request.dryRun)
@@ -137,7 +137,7 @@ extension Engine {
             }
             return outcome
         }
-        if !request.dryRun { logChange("undo", of: nil, counts: outcome.counts.logged) }
+        if !request.dryRun { logChange("undo", of: nil, counts: outcome.counts) }
         return outcome
     }
 

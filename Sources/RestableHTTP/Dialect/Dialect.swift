@@ -24,6 +24,10 @@ public protocol Dialect: Sendable {
 
     /// The mount's routes, for its OpenAPI document: what ``engine``'s caller may do.
     func describe(into builder: inout OpenAPIBuilder)
+
+    /// Path segments after the first that are fixed words of the dialect's routes (lower case),
+    /// which metrics show as they are; any other segment is a key there.
+    var routeWords: Set<String> { get }
 }
 
 extension Dialect {
@@ -46,6 +50,7 @@ extension Dialect {
 
 extension Dialect {
     public func admitsWithoutCredentials(_ request: IncomingRequest) -> Bool { false }
+    public var routeWords: Set<String> { [] }
 }
 
 /// A request as a dialect sees it: the mount already matched, the body already read.

@@ -7,30 +7,37 @@ import RestableAuth
 import RestableCore
 import RestableOpenAPI
 
-/// The HTTP entry point: `/health`, then the dialect whose mount is the longest prefix of the path.
+/// The HTTP entry point: `/health`, `/metrics`, then the dialect whose mount is the longest
+/// prefix of the path.
 ///
-/// It reads the body (up to the configured maximum), hands the request to the dialect, and
-/// writes one log line per request.
+/// It reads the body (up to the configured maximum), hands the request to the dialect, writes
+/// one log line per request and counts it in ``ServerMetrics``.
 public struct RestableResponder: HTTPResponder {
     public typealias Context = BasicRequestContext
 
     let mounts: [DialectMount]
     let maximumBodySize: Int
     let logger: Logger
+    /// Where requests are counted, and what `/metrics` shows; nil: no `/metrics`.
+    let metrics: ServerMetrics?
 
-    public init(mounts: [DialectMount], maximumBodySize: Int, logger: Logger) {
+    public init(mounts: [DialectMount], maximumBodySize: Int, logger: Logger, metrics: ServerMetrics? = nil) {
         self.mounts = mounts.sorted { $0.path.count > $1.path.count }
         self.maximumBodySize = maximumBodySize
         self.logger = logger
+        self.metrics = metrics
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let requestID = Self.requestID(request.headers)
         var caller = "anonymous"
-        var response = await answer(request, requestID: requestID, caller: &caller)
+        var place = RoutePlace(mount: "", route: "(none)")
+        var response = await answer(request, requestID: requestID, caller: &caller, place: &place)
         response.headers[Self.requestIDHeader] = requestID
         let elapsed = ContinuousClock.now - started
+        metrics?.request(
+            mount: place.mount, route: place.route, method: RoutePlace.method(request.method), status: Int(response.status.code), duration: elapsed)
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         // The path only: a query string may hold values a caller would not want in a log.
         logger.info(
@@ -81,16 +88,27 @@ public struct RestableResponder: HTTPResponder {
         return String(decoding: text, as: UTF8.self)
     }
 
-    private func answer(_ request: Request, requestID: String, caller: inout String) async -> Response {
+    private func answer(_ request: Request, requestID: String, caller: inout String, place: inout RoutePlace) async -> Response {
         let path = request.uri.path
         if path == "/health" {
+            place.route = path
             guard request.method == .get || request.method == .head else {
                 return ProblemResponse.make(RestableError(.methodNotAllowed, "/health answers GET only"), allow: "GET, HEAD")
             }
             return JSONResponse.make(.ok, .object([("status", .string("ok"))]))
         }
+        if path == "/metrics", let metrics {
+            place.route = path
+            guard request.method == .get || request.method == .head else {
+                return ProblemResponse.make(RestableError(.methodNotAllowed, "/metrics answers GET only"), allow: "GET, HEAD")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
         for mount in mounts {
             guard let segments = mount.segments(of: path) else { continue }
+            place = RoutePlace(mount: mount.path, route: RoutePlace.route(segments, words: mount.dialect.routeWords))
             var incoming = IncomingRequest(
                 method: request.method, mountPath: mount.path, segments: segments, query: QueryItems(items: []),
                 headers: request.headers, body: [], authority: request.head.authority)
@@ -195,5 +213,38 @@ public struct RestableResponder: HTTPResponder {
         var response = response
         response.headers[.connection] = "close"
         return response
+    }
+}
+
+/// Where a request went, as metrics label it: the mount's path and a route with few values
+/// (a resource name becomes `{resource}`, a key `{key}`), so that no client can make a series
+/// of its own by what it sends.
+struct RoutePlace {
+    var mount: String
+    var route: String
+
+    /// The route of `segments` under a mount: the first segment is `{resource}` unless it starts
+    /// with `_` (the journal's `_transactions`) or is `openapi.json`; later ones are `{key}`
+    /// unless the dialect names them as fixed words (`undo`, `query`).
+    static func route(_ segments: [String], words: Set<String>) -> String {
+        guard !segments.isEmpty else { return "/" }
+        var parts: [String] = []
+        for (index, segment) in segments.prefix(6).enumerated() {
+            let word = segment.lowercased()
+            if index == 0 {
+                parts.append(segment.hasPrefix("_") && segment.utf8.count <= 32 || segment == "openapi.json" ? segment : "{resource}")
+            } else {
+                parts.append(words.contains(word) ? word : "{key}")
+            }
+        }
+        return "/" + parts.joined(separator: "/") + (segments.count > 6 ? "/..." : "")
+    }
+
+    /// The method's name, or `other` for a method HTTP does not define for resources.
+    static func method(_ method: HTTPRequest.Method) -> String {
+        switch method {
+        case .get, .head, .post, .put, .patch, .delete, .options: method.rawValue
+        default: "other"
+        }
     }
 }

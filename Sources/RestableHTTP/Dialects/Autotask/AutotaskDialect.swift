@@ -8,6 +8,8 @@ public import RestableCore
 /// Child access URLs (`/ContactGroups/4/Contacts/7`) address a child entity through its parent:
 /// the child is found by its id and its foreign key to that parent.
 public struct AutotaskDialect: Dialect {
+    public var routeWords: Set<String> { ["query", "count", "next", "prev"] }
+
     public var engine: Engine
     let names: ResourceNames
 

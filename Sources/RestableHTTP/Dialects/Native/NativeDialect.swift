@@ -75,6 +75,8 @@ public struct NativeDialect: Dialect {
     /// The last segment of `POST /{resource}/{key}/undelete`.
     static let undeleteSegment = "undelete"
 
+    public var routeWords: Set<String> { [Self.undeleteSegment, "undo"] }
+
     /// `POST /{resource}/{key}/undelete`: 200 with the undelete's transaction and summary (the
     /// rows taken out of the trash), 409 for a live row (`notInTrash`) or one whose parent is
     /// in the trash (`invalidReference`).
