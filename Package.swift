@@ -91,10 +91,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "RestableBulk",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "restable",
             dependencies: [
-                "RestableApp", "RestableCore", "RestableAuth",
+                "RestableApp", "RestableCore", "RestableAuth", "RestableBulk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,7 +149,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RestableCommandTests",
-            dependencies: ["RestableApp", "RestableCore", "RestablePostgres", "RestableSQLite", "RestableTestSupport", "restable", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "RestableApp", "RestableCore", "RestablePostgres", "RestableSQLite", "RestableTestSupport", "RestableBulk", "restable",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -11,8 +11,28 @@ struct RestableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restable",
         abstract: "Serve the tables of a database as REST resources, with safe deletes.",
-        subcommands: [Serve.self, CheckConfig.self, Check.self, Introspect.self, Purge.self, DemoConfig.self, HashKey.self, HashPassword.self],
+        subcommands: [Serve.self, CheckConfig.self, Check.self, Introspect.self, Purge.self, Delete.self, DemoConfig.self, HashKey.self, HashPassword.self],
         defaultSubcommand: Serve.self)
+
+    /// As ArgumentParser's own, but a usage error of `restable delete` exits with 2, the status
+    /// its scripts branch on for "nothing was deleted" (other commands exit with 64).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if arguments.first == "delete", exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Prints a configuration error the way compilers do and exits with status 2.
