@@ -162,11 +162,19 @@ public final class BulkDeleteRun: @unchecked Sendable {
             }
             checkpoint = saved
             resumedFrom = saved.done
-            if saved.finished { return (saved.totals, saved.done, resumedFrom, false) }
+            if saved.finished {
+                guard try reader.next() == nil else {
+                    throw BulkDeleteStop(
+                        message: "the checkpoint \(path) says this run finished after \(saved.done) keys, but the keys go on past them: remove it (or give another --checkpoint) to delete the others")
+                }
+                totalsSoFar = saved.totals
+                return (saved.totals, saved.done, resumedFrom, false)
+            }
         }
         var doubt = checkpoint.inDoubt
         totalsSoFar = checkpoint.totals
         defer { totalsSoFar = checkpoint.totals }
+        onProgress(checkpoint.done, checkpoint.totals)
         while !stopRequested.load(ordering: .relaxed) {
             var chunk: [KeyRecord] = []
             let size = doubt ?? settings.chunkSize
@@ -207,7 +215,7 @@ public final class BulkDeleteRun: @unchecked Sendable {
         var headers = settings.headers
         headers += [("Content-Type", "application/json"), ("Prefer", prefer.joined(separator: ", ")), ("X-Request-Id", "restable-delete-\(runID)-\(chunkNumber)")]
         var answer: HTTPAnswer
-        var doubtful = resent
+        let doubtful = resent
         var attempt = 0
         var pause = settings.firstPause
         while true {
@@ -217,10 +225,11 @@ public final class BulkDeleteRun: @unchecked Sendable {
             } catch let stop as BulkDeleteStop {
                 throw stop
             } catch {
-                // The server may have committed the chunk before the connection went: send it
-                // again as one that may be done.
-                if !doubtful, !query.contains("ignoredeleted") {
-                    doubtful = true
+                // A connection that was never made sent nothing: the chunk is tried again as it
+                // is. Any other loss may come after the server committed the chunk: it is sent
+                // again as one that may be done, after the pause.
+                if !Self.neverSent(error), !doubtful, !query.contains("ignoredeleted") {
+                    try await Task.sleep(for: pause)
                     return try await delete(chunk, resent: true, totals: &totals)
                 }
                 answer = HTTPAnswer(status: 0, retryAfter: nil, body: Data(String(describing: error).utf8))
@@ -263,6 +272,11 @@ public final class BulkDeleteRun: @unchecked Sendable {
             if code == "notFound" { missing += 1 } else { totals.failed[code, default: 0] += 1 }
         }
         if errorCount > listed { totals.failed["unlisted", default: 0] += errorCount - listed }
+        // A resource whose rows cascade to rows of its own counts those too: the keys' own rows
+        // are at most the keys that did not fail.
+        let own = min(deleted, max(0, chunk.count - errorCount))
+        cascaded += deleted - own
+        deleted = own
         if outcome == "none" {
             totals.heldBack += max(0, chunk.count - errorCount)
         } else {
@@ -274,6 +288,15 @@ public final class BulkDeleteRun: @unchecked Sendable {
             if resent { totals.alreadyGone += gone } else { missing += gone }
         }
         totals.missing += missing
+    }
+
+    /// True for a failure before any byte of the request could reach the server.
+    static func neverSent(_ error: any Error) -> Bool {
+        guard let error = error as? URLError else { return false }
+        switch error.code {
+        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet: return true
+        default: return false
+        }
     }
 
     static func describe(_ answer: HTTPAnswer) -> String {

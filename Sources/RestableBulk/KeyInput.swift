@@ -1,4 +1,5 @@
 public import Foundation
+import Glibc
 
 /// How a file of keys is written.
 public enum KeyFileFormat: String, Sendable, CaseIterable {
@@ -243,8 +244,18 @@ public final class LineSource {
             }
             buffer.removeSubrange(0..<start)
             start = 0
-            let chunk = try handle.read(upToCount: 1 << 16) ?? Data()
-            if chunk.isEmpty { ended = true } else { buffer.append(contentsOf: chunk) }
+            // read(2) returns what a pipe holds now, so that keys are sent as they arrive.
+            let size = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: 1 << 16))
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                Glibc.read(handle.fileDescriptor, bytes.baseAddress! + size, 1 << 16)
+            }
+            buffer.removeLast((1 << 16) - max(0, count))
+            if count < 0 {
+                guard errno == EINTR else { throw KeyInputError(record: 0, message: "the keys cannot be read: \(String(cString: strerror(errno)))") }
+            } else if count == 0 {
+                ended = true
+            }
         }
     }
 

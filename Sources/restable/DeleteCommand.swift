@@ -59,6 +59,9 @@ struct Delete: AsyncParsableCommand {
         if let maxAffected, maxAffected < 0 { throw ValidationError("--max-affected must be zero or more") }
         guard (0...100).contains(retries) else { throw ValidationError("--retries must be from 0 to 100") }
         if let format, KeyFileFormat(rawValue: format) == nil { throw ValidationError("--format must be lines, csv or jsonl") }
+        if columns != nil, (format.flatMap(KeyFileFormat.init(rawValue:)) ?? KeyFileFormat.guess(keysFrom)) != .csv || keysFrom == "-" && format != "csv" {
+            throw ValidationError("--columns is for CSV keys (--format csv, or a .csv file)")
+        }
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url) != nil else {
             throw ValidationError("--url must be an http:// or https:// URL, such as http://127.0.0.1:8080/api")
         }
@@ -113,7 +116,7 @@ struct Delete: AsyncParsableCommand {
             if let checkpointPath, FileManager.default.fileExists(atPath: checkpointPath) {
                 FileHandle.standardError.write(Data("the checkpoint \(checkpointPath) keeps the place of the chunks answered\n".utf8))
             }
-            throw ExitCode((partial?.deleted ?? 0) > 0 ? 1 : 2)
+            throw ExitCode((partial.map { $0.deleted + $0.alreadyGone } ?? 0) > 0 ? 1 : 2)
         }
         interrupts.cancel()
         progress.end()
@@ -196,6 +199,8 @@ final class Progress: @unchecked Sendable {
     private let started = ContinuousClock.now
     private var lastLine = ContinuousClock.now
     private var drawn = false
+    /// The records done when the run began (a resumed run's), left out of the rate.
+    private var base: Int?
 
     init(total: Int?, terminal: Bool) {
         self.total = total
@@ -204,10 +209,14 @@ final class Progress: @unchecked Sendable {
 
     func show(_ done: Int, _ totals: Totals) {
         let now = ContinuousClock.now
+        guard let base else {
+            base = done
+            return
+        }
         if !terminal, now - lastLine < .seconds(2) { return }
         lastLine = now
         let seconds = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
-        let rate = seconds > 0 ? Int(Double(done) / seconds) : 0
+        let rate = seconds > 0 ? Int(Double(done - base) / seconds) : 0
         var text = ""
         if let total, total > 0 {
             let fraction = min(1, Double(done) / Double(total))

@@ -105,6 +105,7 @@ import Testing
         ("after=W1sidHByaWNlLmRlc2MiXSxbImQxMjAiLCJpMTA1Il1d", "invalidQuery"),
         ("order=price.desc&after=W1sidHByaWNlLmRlc2MiXSxbInR4IiwiaTEwNSJdXQ", "invalidQuery"),
         ("order=price.desc&after=W1sidHByaWNlLmRlc2MiXSxbImQxMjAiXV0", "invalidQuery"),
+        ("limit=0&after=bm90IGEgY3Vyc29y", "invalidQuery"),
     ])
     func malformedReadParametersAre400(query: String, code: String) async throws {
         try await withDemoApp { api in

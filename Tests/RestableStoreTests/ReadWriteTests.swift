@@ -1,4 +1,7 @@
+import RestableTestSupport
+import Foundation
 import RestableCore
+import RestableSQLite
 import Testing
 
 /// Reads, inserts and updates against each real store, and the translation of database
@@ -21,6 +24,24 @@ import Testing
                 ListRequest(resource: "purchase_order", filters: [FilterInput(column: "notes", operation: .isNull(true), operands: [])]))
             #expect(noNotes.map { $0["order_id"] } == [.integer(2)])
         }
+    }
+
+    /// A resource without a key has no cursor: its pages say more rows follow, and are found
+    /// by their offset.
+    @Test func aResourceWithoutAKeyIsPagedWithoutACursor() async throws {
+        let log = Resource(name: "log", key: [], columns: [Column(name: "at", type: .integer), Column(name: "what", type: .text)])
+        let schema = Schema(resources: [log])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("restable-keyless-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try HandMadeSQLite.create(at: path, "CREATE TABLE log (at INTEGER, what TEXT); INSERT INTO log VALUES (1, 'w1'), (2, 'w2'), (3, 'w3');")
+        let store = try SQLiteStore(.file(path))
+        let engine = Engine(schema: schema, store: store)
+        let first = try await engine.page(ListRequest(resource: "log", order: [SortInput("at", descending: true)]), size: 2, counting: true)
+        #expect(first.rows.map { $0["at"] } == [.integer(3), .integer(2)])
+        #expect(first.hasMore && first.next == nil && first.total == 3 && first.position == 0)
+        let second = try await engine.page(ListRequest(resource: "log", order: [SortInput("at", descending: true)], offset: 2), size: 2, counting: true)
+        #expect(second.rows.map { $0["at"] } == [.integer(1)] && !second.hasMore && second.position == 2)
+        await store.close()
     }
 
     @Test(arguments: StoreKind.available)

@@ -250,7 +250,9 @@ extension ConfigurationLoader {
         guard let pathNode = parts.first(where: { $0.0 == "path" })?.2 else { throw error(node, "a mount needs a 'path'") }
         var path = try string(pathNode, "path")
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        guard path.hasPrefix("/"), path != "/health" else { throw error(pathNode, "a mount path starts with '/' and is not /health") }
+        guard path.hasPrefix("/"), path != "/health", path != "/metrics" else {
+            throw error(pathNode, "a mount path starts with '/' and is neither /health nor /metrics (the server's own routes)")
+        }
         guard let dialectNode = parts.first(where: { $0.0 == "dialect" })?.2 else { throw error(node, "a mount needs a 'dialect'") }
         let dialectName = try string(dialectNode, "dialect")
         guard let dialect = MountConfiguration.DialectKind(rawValue: dialectName) else {

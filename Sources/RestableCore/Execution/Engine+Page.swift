@@ -2,16 +2,22 @@
 public struct ListPage: Sendable {
     /// The page's rows, in the request's order.
     public var rows: [Row]
+    /// True when more rows follow the page.
+    public var hasMore: Bool
     /// Where the next page starts (after the page's last row, in the same order); nil when no
-    /// row follows the page.
+    /// row follows the page, and when the next page can only be found by its offset: the
+    /// resource has no key, or the last row holds a value no cursor can carry exactly (one
+    /// that does not read back as its column's type, such as a PostgreSQL `infinity` or bytes
+    /// SQLite keeps in a text column).
     public var next: ListCursor?
     /// How many rows the request matches, without its limit, offset or cursor; nil unless counted.
     public var total: Int?
     /// How many of those come before the page's first row; nil unless counted.
     public var position: Int?
 
-    public init(rows: [Row], next: ListCursor? = nil, total: Int? = nil, position: Int? = nil) {
+    public init(rows: [Row], hasMore: Bool = false, next: ListCursor? = nil, total: Int? = nil, position: Int? = nil) {
         self.rows = rows
+        self.hasMore = hasMore
         self.next = next
         self.total = total
         self.position = position
@@ -43,9 +49,23 @@ extension Engine {
         }
         var page = ListPage(rows: Array((read.reversed ? rows.reversed() : rows).prefix(size)), total: total)
         if let total { page.position = remaining.map { total - $0 } ?? min(total, request.offset ?? 0) }
-        if rows.count > size, let last = page.rows.last {
-            page.next = ListCursor.following(read.order.map { last[$0.column] })
+        page.hasMore = rows.count > size
+        if page.hasMore, !read.resource.key.isEmpty, let last = page.rows.last {
+            let values = read.order.map { last[$0.column] }
+            if zip(read.order, values).allSatisfy({ Self.cursorCarries($1, of: read.resource.column(named: $0.column)) }) {
+                page.next = ListCursor.following(values)
+            }
         }
         return page
+    }
+
+    /// True when a value read from a column can start a page: null, or a value of the
+    /// column's type that reads back as itself (so that the database compares it as it ordered
+    /// it), and not the marker of bytes that are not text.
+    static func cursorCarries(_ value: Value, of column: Column?) -> Bool {
+        guard let column else { return false }
+        if value.isNull { return true }
+        if case .text(let text) = value, text.hasPrefix("\u{FFFF}blob:") { return false }
+        return (try? column.type.coerce(value, column: column.name)) == value
     }
 }

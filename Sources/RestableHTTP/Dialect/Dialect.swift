@@ -25,8 +25,8 @@ public protocol Dialect: Sendable {
     /// The mount's routes, for its OpenAPI document: what ``engine``'s caller may do.
     func describe(into builder: inout OpenAPIBuilder)
 
-    /// Path segments after the first that are fixed words of the dialect's routes (lower case),
-    /// which metrics show as they are; any other segment is a key there.
+    /// Path segments that are fixed words of the dialect's routes (lower case), which metrics
+    /// show as they are; any other segment is a resource or a key there.
     var routeWords: Set<String> { get }
 }
 

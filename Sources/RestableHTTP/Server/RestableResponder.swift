@@ -223,16 +223,16 @@ struct RoutePlace {
     var mount: String
     var route: String
 
-    /// The route of `segments` under a mount: the first segment is `{resource}` unless it starts
-    /// with `_` (the journal's `_transactions`) or is `openapi.json`; later ones are `{key}`
-    /// unless the dialect names them as fixed words (`undo`, `query`).
+    /// The route of `segments` under a mount: a segment the dialect names as a fixed word of its
+    /// routes (`_transactions`, `undo`, `query`; compared in lower case) or `openapi.json` first
+    /// is itself; any other is `{resource}` first and `{key}` after.
     static func route(_ segments: [String], words: Set<String>) -> String {
         guard !segments.isEmpty else { return "/" }
         var parts: [String] = []
         for (index, segment) in segments.prefix(6).enumerated() {
             let word = segment.lowercased()
             if index == 0 {
-                parts.append(segment.hasPrefix("_") && segment.utf8.count <= 32 || segment == "openapi.json" ? segment : "{resource}")
+                parts.append(words.contains(word) || segment == "openapi.json" ? word : "{resource}")
             } else {
                 parts.append(words.contains(word) ? word : "{key}")
             }

@@ -148,13 +148,14 @@ extension NativeDialect {
             members.append(("txsummary", .array(outcome.changes.map { render($0, mountPath: request.mountPath) })))
         }
         if outcome.truncated, !dropped { members.append(("txsummaryTruncated", .bool(true))) }
-        if alwaysCount || outcome.truncated || dropped { members.append(("counts", Self.counts(outcome.counts))) }
+        if alwaysCount || outcome.truncated || dropped { members.append(("counts", counts(outcome.counts))) }
         return members
     }
 
-    static func counts(_ counts: ChangeCounts) -> JSON {
+    /// The counts per resource, each under the name this mount serves it by.
+    func counts(_ counts: ChangeCounts) -> JSON {
         .object(counts.resources.map { resource in
-            (resource, .object(counts.verbs(of: resource).map { ($0.0.rawValue, .integer(Int64($0.1))) }))
+            (names.exposedName(of: resource), .object(counts.verbs(of: resource).map { ($0.0.rawValue, .integer(Int64($0.1))) }))
         })
     }
 

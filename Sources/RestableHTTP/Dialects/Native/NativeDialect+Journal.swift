@@ -126,7 +126,7 @@ extension NativeDialect {
         if let resource = transaction.resource { members.append(("resource", .string(names.exposedName(of: resource)))) }
         members.append(("principal", transaction.principal.map(JSON.string) ?? .null))
         if let requestID = transaction.requestID { members.append(("requestId", .string(requestID))) }
-        members.append(("counts", Self.counts(transaction.counts)))
+        members.append(("counts", counts(transaction.counts)))
         members.append(("complete", .bool(transaction.complete)))
         if let undoOf = transaction.undoOf { members.append(("undoOf", .string(undoOf))) }
         members.append(("undoneBy", transaction.undoneBy.map(JSON.string) ?? .null))

@@ -33,7 +33,8 @@ extension NativeDialect {
         list.includesTrashed = trash
         var page: ListPage
         if limit == 0 {
-            // An empty page still counts, when asked to.
+            // An empty page still checks its cursor, and counts when asked to.
+            if cursor != nil { _ = try await engine.page(list, size: 1) }
             page = ListPage(rows: [], total: preferences.countExact ? try await engine.count(list) : nil)
             page.position = page.total.map { min($0, offset ?? 0) }
         } else {
@@ -43,6 +44,11 @@ extension NativeDialect {
         if let range = Self.contentRange(page, first: cursor == nil ? offset ?? 0 : nil) { headers[.contentRange] = range }
         if case .following(let values)? = page.next {
             headers[.link] = "<\(nextPage(resource, request, after: PageCursor.token(values, order: ReadSyntax.text(of: order))))>; rel=\"next\""
+        } else if page.hasMore, cursor == nil {
+            // No cursor can start the next page (a resource without a key, or a value a cursor
+            // cannot carry): it is found by its offset instead.
+            let next = (offset ?? 0) + page.rows.count
+            headers[.link] = "<\(nextPage(resource, request, offset: next))>; rel=\"next\""
         }
         if let applied = preferences.appliedField { headers[.preferenceApplied] = applied }
         let rendered = page.rows.map { row in
@@ -62,12 +68,13 @@ extension NativeDialect {
     }
 
     /// The same list one page on: the query as sent, without `offset` and `after`, and `after`
-    /// the page's last row.
-    private func nextPage(_ resource: Resource, _ request: IncomingRequest, after token: String) -> String {
+    /// the page's last row (or, where no cursor can say that, the `offset` of the next row).
+    private func nextPage(_ resource: Resource, _ request: IncomingRequest, after token: String? = nil, offset: Int? = nil) -> String {
         var items = request.query.filter { $0.name != Option.after.rawValue && $0.name != Option.offset.rawValue }.map { item in
             PercentEncoding.encode(item.name) + (item.value.map { "=" + PercentEncoding.encode($0) } ?? "")
         }
-        items.append(Option.after.rawValue + "=" + token)
+        if let token { items.append(Option.after.rawValue + "=" + token) }
+        if let offset { items.append(Option.offset.rawValue + "=\(offset)") }
         return request.mountPath + "/" + PercentEncoding.encodeName(names.exposedName(of: resource.name)) + "?" + items.joined(separator: "&")
     }
 

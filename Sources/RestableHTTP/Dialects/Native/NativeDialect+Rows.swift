@@ -28,7 +28,7 @@ extension NativeDialect {
     func render(_ change: Change, mountPath: String) -> JSON {
         guard let resource = engine.schema.resource(named: change.resource) else { return .null }
         let metadata: JSON = .object([
-            ("resource", .string(change.resource)),
+            ("resource", .string(names.exposedName(of: change.resource))),
             ("verb", .string(change.verb.rawValue)),
             ("href", .string(href(resource, change.key, mountPath: mountPath))),
             ("checksum", .string(change.checksum)),

@@ -75,7 +75,7 @@ public struct NativeDialect: Dialect {
     /// The last segment of `POST /{resource}/{key}/undelete`.
     static let undeleteSegment = "undelete"
 
-    public var routeWords: Set<String> { [Self.undeleteSegment, "undo"] }
+    public var routeWords: Set<String> { [Self.transactionsSegment, Self.undeleteSegment, "undo"] }
 
     /// `POST /{resource}/{key}/undelete`: 200 with the undelete's transaction and summary (the
     /// rows taken out of the trash), 409 for a live row (`notInTrash`) or one whose parent is
