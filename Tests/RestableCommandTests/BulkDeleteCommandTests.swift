@@ -7,19 +7,8 @@ import Testing
 @Suite(.serialized) struct BulkDeleteCommandTests {
     /// Runs `restable` with `arguments` in `folder`; returns its exit status, output and errors.
     static func restable(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = LiveServer.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let run = try IntrospectCommandTests.run(arguments, in: folder)
+        return (run.status, run.out, run.err)
     }
 
     /// A demo server with `count` more users (ids 6 on), and a keys file naming them.
