@@ -75,6 +75,10 @@ import Testing
             let again = Self.samples(try await api.send(.get, "/metrics").text)
             #expect(again[#"restable_http_requests_total{mount="",route="/metrics",method="GET",status="200"}"#] == "1")
             #expect(try await api.send(.delete, "/metrics").status == .methodNotAllowed)
+            for route in ["/metrics?format=json", "/health?verbose=1"] {
+                let refused = try await api.send(.get, route)
+                #expect(refused.status == .badRequest && refused.code == "invalidQuery", "\(route)")
+            }
         }
     }
 

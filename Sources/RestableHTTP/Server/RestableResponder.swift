@@ -95,6 +95,7 @@ public struct RestableResponder: HTTPResponder {
             guard request.method == .get || request.method == .head else {
                 return ProblemResponse.make(RestableError(.methodNotAllowed, "/health answers GET only"), allow: "GET, HEAD")
             }
+            if let refusal = Self.refuseQuery(request, path) { return refusal }
             return JSONResponse.make(.ok, .object([("status", .string("ok"))]))
         }
         if path == "/metrics", let metrics {
@@ -102,6 +103,7 @@ public struct RestableResponder: HTTPResponder {
             guard request.method == .get || request.method == .head else {
                 return ProblemResponse.make(RestableError(.methodNotAllowed, "/metrics answers GET only"), allow: "GET, HEAD")
             }
+            if let refusal = Self.refuseQuery(request, path) { return refusal }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
@@ -163,6 +165,12 @@ public struct RestableResponder: HTTPResponder {
             return response
         }
         return ProblemResponse.make(RestableError(.notFound, "nothing is served at \(path)"))
+    }
+
+    /// `400` for a query string on a route that reads none (`/health`, `/metrics`): never ignored.
+    private static func refuseQuery(_ request: Request, _ path: String) -> Response? {
+        guard let query = request.uri.query, !query.isEmpty else { return nil }
+        return ProblemResponse.make(RestableError(.invalidQuery, "\(path) takes no query parameters"), instance: path)
     }
 
     /// `GET {mount}/openapi.json`: the mount's OpenAPI document. Without credentials it shows
