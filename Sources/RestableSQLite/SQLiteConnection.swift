@@ -129,17 +129,25 @@ final class SQLiteConnection: @unchecked Sendable {
         }
     }
 
-    /// Runs a statement and returns every row as an array of values, one per result column.
-    func queryNow(_ statement: SQLStatement, types: [ColumnType?]) throws -> [[Value]] {
+    /// Runs a statement and hands each row it returns to `row`, with the prepared statement
+    /// positioned on it and the number of result columns.
+    private func stepRows(_ statement: SQLStatement, _ row: (OpaquePointer, Int) throws -> Void) throws {
         let prepared = try prepare(statement)
         defer { sqlite3_reset(prepared) }
         startStatement()
-        var rows: [[Value]] = []
         let count = Int(sqlite3_column_count(prepared))
         while true {
             let status = sqlite3_step(prepared)
             if status == SQLITE_DONE { break }
             guard status == SQLITE_ROW else { throw error(status, statement.sql) }
+            try row(prepared, count)
+        }
+    }
+
+    /// Runs a statement and returns every row as an array of values, one per result column.
+    func queryNow(_ statement: SQLStatement, types: [ColumnType?]) throws -> [[Value]] {
+        var rows: [[Value]] = []
+        try stepRows(statement) { prepared, count in
             var row: [Value] = []
             row.reserveCapacity(count)
             for index in 0..<count {
@@ -153,14 +161,7 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Runs a statement and writes every row it returns into `writer`, each value as
     /// ``queryNow(_:types:)`` reads it (integers and ASCII text straight from SQLite's buffers).
     func queryNow(_ statement: SQLStatement, types: [ColumnType?], into writer: inout JournalCodec.Writer) throws {
-        let prepared = try prepare(statement)
-        defer { sqlite3_reset(prepared) }
-        startStatement()
-        let count = Int(sqlite3_column_count(prepared))
-        while true {
-            let status = sqlite3_step(prepared)
-            if status == SQLITE_DONE { break }
-            guard status == SQLITE_ROW else { throw error(status, statement.sql) }
+        try stepRows(statement) { prepared, count in
             writer.startRow()
             for index in 0..<count {
                 let type = index < types.count ? types[index] : nil

@@ -9,17 +9,17 @@ import Testing
         let text = Column(name: "t", type: .text)
         let timestamp = Column(name: "at", type: .timestamp)
         let decimal = Column(name: "d", type: .decimal)
-        #expect(Engine.cursorCarries(.null, of: integer))
-        #expect(Engine.cursorCarries(.integer(-9_223_372_036_854_775_808), of: integer))
-        #expect(Engine.cursorCarries(.text("Golf Industries"), of: text))
-        #expect(Engine.cursorCarries(.text("2026-12-02T23:07:55.000000Z"), of: timestamp))
-        #expect(Engine.cursorCarries(.decimal(DecimalNumber("10.50")!), of: decimal))
+        #expect(Planner.cursorCarries(.null, of: integer))
+        #expect(Planner.cursorCarries(.integer(-9_223_372_036_854_775_808), of: integer))
+        #expect(Planner.cursorCarries(.text("Golf Industries"), of: text))
+        #expect(Planner.cursorCarries(.text("2026-12-02T23:07:55.000000Z"), of: timestamp))
+        #expect(Planner.cursorCarries(.decimal(DecimalNumber("10.50")!), of: decimal))
         // Bytes SQLite keeps in a text column compare as bytes, not as the text they read as.
-        #expect(!Engine.cursorCarries(.text("\u{FFFF}blob:00ff"), of: text))
+        #expect(!Planner.cursorCarries(.text("\u{FFFF}blob:00ff"), of: text))
         // Values the column's type does not hold (a loosely typed SQLite file, PostgreSQL's infinity).
-        #expect(!Engine.cursorCarries(.real(1.5), of: integer))
-        #expect(!Engine.cursorCarries(.text("infinity"), of: timestamp))
-        #expect(!Engine.cursorCarries(.text("NaN"), of: decimal))
-        #expect(!Engine.cursorCarries(.integer(1), of: nil))
+        #expect(!Planner.cursorCarries(.real(1.5), of: integer))
+        #expect(!Planner.cursorCarries(.text("infinity"), of: timestamp))
+        #expect(!Planner.cursorCarries(.text("NaN"), of: decimal))
+        #expect(!Planner.cursorCarries(.integer(1), of: nil))
     }
 }

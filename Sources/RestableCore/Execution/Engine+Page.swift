@@ -27,9 +27,10 @@ public struct ListPage: Sendable {
 extension Engine {
     /// At most `size` rows of a list request (whose own limit is ignored) and the cursor of the
     /// rows after them. With `counting`, also how many rows the request matches in all and how
-    /// many of them precede the page, read in the same transaction as the rows.
+    /// many of them precede the page, read in the same transaction as the rows. A page of no
+    /// rows still checks its cursor, and counts.
     public func page(_ request: ListRequest, size: Int, counting: Bool = false) async throws(RestableError) -> ListPage {
-        guard size > 0 else { throw RestableError(.invalidQuery, "a page holds at least one row") }
+        guard size >= 0 else { throw RestableError(.invalidQuery, "a page holds zero rows or more") }
         var probe = request
         probe.limit = size + 1
         let read = try readPlan(probe)
@@ -52,20 +53,10 @@ extension Engine {
         page.hasMore = rows.count > size
         if page.hasMore, !read.resource.key.isEmpty, let last = page.rows.last {
             let values = read.order.map { last[$0.column] }
-            if zip(read.order, values).allSatisfy({ Self.cursorCarries($1, of: read.resource.column(named: $0.column)) }) {
+            if zip(read.order, values).allSatisfy({ Planner.cursorCarries($1, of: read.resource.column(named: $0.column)) }) {
                 page.next = ListCursor.following(values)
             }
         }
         return page
-    }
-
-    /// True when a value read from a column can start a page: null, or a value of the
-    /// column's type that reads back as itself (so that the database compares it as it ordered
-    /// it), and not the marker of bytes that are not text.
-    static func cursorCarries(_ value: Value, of column: Column?) -> Bool {
-        guard let column else { return false }
-        if value.isNull { return true }
-        if case .text(let text) = value, text.hasPrefix("\u{FFFF}blob:") { return false }
-        return (try? column.type.coerce(value, column: column.name)) == value
     }
 }

@@ -278,6 +278,17 @@ public struct Planner: Sendable {
         return UpdatePlan(resource: resource, key: key, values: values, precondition: request.precondition)
     }
 
+    /// True when a value of a column can start a page after a row: null, or a value of the
+    /// column's type that reads back as itself (so that the database compares it as it ordered
+    /// it), and not the marker of bytes that are not text. A page whose last row holds another
+    /// has no cursor; a cursor that holds one is refused.
+    static func cursorCarries(_ value: Value, of column: Column?) -> Bool {
+        guard let column else { return false }
+        if value.isNull { return true }
+        if case .text(let text) = value, text.hasPrefix("\u{FFFF}blob:") { return false }
+        return (try? column.type.coerce(value, column: column.name)) == value
+    }
+
     public func plan(_ request: ListRequest) throws(RestableError) -> ReadPlan {
         let resource = try schema.require(request.resource)
         for (name, value) in [("limit", request.limit), ("offset", request.offset)] {
@@ -300,16 +311,12 @@ public struct Planner: Sendable {
                     throw RestableError(
                         .invalidQuery, "a page in this order starts after \(order.count) values, got \(values.count)", resource: resource.name)
                 }
-                // Each value must be one its column holds: a cursor is made by the server, but
-                // comes back from a client.
-                var typed: [Value] = []
-                for (sort, value) in zip(order, values) {
-                    guard let column = resource.column(named: sort.column), let coerced = try? column.type.coerce(value, column: sort.column) else {
-                        throw RestableError(.invalidQuery, "a page cursor holds a value that column '\(sort.column)' cannot hold", resource: resource.name)
-                    }
-                    typed.append(coerced)
+                // A cursor is made by the server, but comes back from a client: each value must be
+                // one the server would have put there.
+                for (sort, value) in zip(order, values) where !Self.cursorCarries(value, of: resource.column(named: sort.column)) {
+                    throw RestableError(.invalidQuery, "a page cursor holds a value that column '\(sort.column)' cannot hold", resource: resource.name)
                 }
-                predicate.conditions.append(.follows(order: order, typed))
+                predicate.conditions.append(.follows(order: order, values))
                 return ReadPlan(resource: resource, predicate: predicate, order: order, limit: request.limit, offset: nil, reversed: false)
             }
             guard order == resource.key.map({ SortKey($0) }), request.offset == nil else {

@@ -46,7 +46,7 @@ public struct SQLBuilder: Sendable {
     /// A SELECT of `columns` of the rows matching `predicate`, in no particular order, one
     /// statement per chunk of a long list.
     public func select(_ columns: [Column], of resource: Resource, where predicate: RowPredicate) -> [SQLStatement] {
-        let list = columns.map { Writer.expression($0.name, of: resource, flavor: flavor) }.joined(separator: ", ")
+        let list = selectList(columns, of: resource)
         return chunks(of: predicate).map { part in
             var writer = Writer(flavor: flavor)
             writer.append("SELECT " + list + " FROM \(flavor.quote(resource.table))")
@@ -57,7 +57,12 @@ public struct SQLBuilder: Sendable {
 
     /// Every column as it is read, in order (a column of a type Restable does not know as its text).
     func selectList(_ resource: Resource) -> String {
-        resource.columns.map { Writer.expression($0.name, of: resource, flavor: flavor) }.joined(separator: ", ")
+        selectList(resource.columns, of: resource)
+    }
+
+    /// `columns` of `resource` as they are read, in order.
+    func selectList(_ columns: [Column], of resource: Resource) -> String {
+        columns.map { Writer.expression($0.name, of: resource, flavor: flavor) }.joined(separator: ", ")
     }
 
     public func count(_ resource: Resource, where predicate: RowPredicate) -> [SQLStatement] {
@@ -127,7 +132,7 @@ public struct SQLBuilder: Sendable {
     /// A DELETE that returns `columns` of each row it deletes, as they were, one statement per
     /// chunk of a long list.
     public func delete(_ resource: Resource, where predicate: RowPredicate, returning columns: [Column]) -> [SQLStatement] {
-        let list = columns.map { Writer.expression($0.name, of: resource, flavor: flavor) }.joined(separator: ", ")
+        let list = selectList(columns, of: resource)
         return chunks(of: predicate).map { part in
             var writer = Writer(flavor: flavor)
             writer.append("DELETE FROM \(flavor.quote(resource.table))")

@@ -31,20 +31,12 @@ extension NativeDialect {
         }
         var list = ListRequest(resource: resource.name, filter: .conjunction(try Self.filters(request)), order: order, cursor: cursor, offset: offset)
         list.includesTrashed = trash
-        var page: ListPage
-        if limit == 0 {
-            // An empty page still checks its cursor, and counts when asked to.
-            if cursor != nil { _ = try await engine.page(list, size: 1) }
-            page = ListPage(rows: [], total: preferences.countExact ? try await engine.count(list) : nil)
-            page.position = page.total.map { min($0, offset ?? 0) }
-        } else {
-            page = try await engine.page(list, size: limit ?? Self.largestPage, counting: preferences.countExact)
-        }
+        let page = try await engine.page(list, size: limit ?? Self.largestPage, counting: preferences.countExact)
         var headers: HTTPFields = [:]
         if let range = Self.contentRange(page, first: cursor == nil ? offset ?? 0 : nil) { headers[.contentRange] = range }
         if case .following(let values)? = page.next {
             headers[.link] = "<\(nextPage(resource, request, after: PageCursor.token(values, order: ReadSyntax.text(of: order))))>; rel=\"next\""
-        } else if page.hasMore, cursor == nil {
+        } else if page.hasMore, cursor == nil, limit != 0 {
             // No cursor can start the next page (a resource without a key, or a value a cursor
             // cannot carry): it is found by its offset instead.
             let next = (offset ?? 0) + page.rows.count
