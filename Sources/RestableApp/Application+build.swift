@@ -88,7 +88,7 @@ func ownTables(_ configuration: Configuration) -> Schema {
         tables += RestableTables.journalSchema.resources
         relationships += RestableTables.journalSchema.relationships
     }
-    if configuration.mounts.contains(where: { $0.dialect == .native }) { tables.append(RestableTables.previews) }
+    if configuration.mounts.contains(where: { $0.dialect == .native }) { tables += [RestableTables.previews, RestableTables.jobs] }
     return Schema(resources: tables, relationships: relationships)
 }
 
@@ -157,12 +157,16 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) async th
         verifier = try await JWTVerifier(settings)
     }
     for mount in configuration.mounts where mount.dialect == .native {
-        if ResourceNames(mount.names).served(in: configuration.schema).contains(where: { $0.name == NativeDialect.transactionsSegment }) {
+        let served = ResourceNames(mount.names).served(in: configuration.schema)
+        for (word, route) in [(NativeDialect.transactionsSegment, "the journal's"), (NativeDialect.jobsSegment, "the jobs'")]
+        where served.contains(where: { $0.name == word }) {
             throw ConfigurationError(
                 file: configuration.source,
-                message: "the native mount \(mount.path) would serve a resource named '\(NativeDialect.transactionsSegment)', which is the journal's path there; serve it under another name (names:)")
+                message: "the native mount \(mount.path) would serve a resource named '\(word)', which is \(route) path there; serve it under another name (names:)")
         }
     }
+    // One runner for every native mount: the jobs of this process.
+    let jobs = JobRunner(timeout: configuration.jobTimeout)
     return configuration.mounts.map { mount in
         let names = ResourceNames(mount.names)
         var engine = engine
@@ -177,7 +181,7 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) async th
         }
         let dialect: any Dialect =
             switch mount.dialect {
-            case .native: NativeDialect(engine: engine, names: names)
+            case .native: NativeDialect(engine: engine, names: names, jobs: jobs)
             case .liveapi: LiveAPIDialect(engine: engine, names: names)
             case .autotask: AutotaskDialect(engine: engine, names: names)
             case .buzz:

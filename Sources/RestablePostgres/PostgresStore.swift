@@ -160,6 +160,9 @@ public final class PostgresStore: Store {
         return found
     }
 
+    /// Yes: transactions that touch different rows write side by side.
+    public var writesConcurrently: Bool { true }
+
     public func close() async {
         runner.cancel()
         await runner.value

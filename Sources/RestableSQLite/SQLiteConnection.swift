@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RestableCore
 import RestableSQL
+import Synchronization
 
 /// One SQLite connection with a cache of prepared statements, and a thread of its own.
 ///
@@ -50,8 +51,22 @@ final class SQLiteConnection: @unchecked Sendable {
                 { context in
                     guard let context else { return 0 }
                     let deadline = Unmanaged<StatementDeadline>.fromOpaque(context).takeUnretainedValue()
-                    return deadline.passed ? 1 : 0
+                    return deadline.passed || deadline.stopped ? 1 : 0
                 }, Unmanaged.passUnretained(statementDeadline).toOpaque())
+        }
+    }
+
+    /// Runs `body` as one unit of work on the connection whose running statement stops
+    /// (`SQLITE_INTERRUPT`) when the calling task is cancelled; a later unit of work is never
+    /// stopped by it. Needs a statement timeout (its progress handler checks).
+    func stoppingWhenCancelled<T>(_ body: () async throws -> T) async throws -> T {
+        let work = statementDeadline.beginWork()
+        defer { statementDeadline.endWork() }
+        let deadline = statementDeadline
+        return try await withTaskCancellationHandler {
+            try await body()
+        } onCancel: {
+            deadline.stop(work)
         }
     }
 
@@ -386,6 +401,27 @@ struct SQLiteError: Error, CustomStringConvertible {
 /// Written and read on the connection's thread only.
 final class StatementDeadline: @unchecked Sendable {
     private var nanoseconds: UInt64 = .max
+    /// The unit of work (``SQLiteConnection/beginWork()``) now using the connection, and the
+    /// one whose task was cancelled: when they are the same, its statements stop.
+    private let working = Atomic<UInt64>(0)
+    private let stopping = Atomic<UInt64>(0)
+    private let nextWork = Atomic<UInt64>(1)
+
+    func beginWork() -> UInt64 {
+        let work = nextWork.wrappingAdd(1, ordering: .relaxed).oldValue
+        working.store(work, ordering: .sequentiallyConsistent)
+        return work
+    }
+
+    func endWork() { working.store(0, ordering: .sequentiallyConsistent) }
+
+    /// Stops the statements of `work`, if it is still the connection's unit of work.
+    func stop(_ work: UInt64) { stopping.store(work, ordering: .sequentiallyConsistent) }
+
+    var stopped: Bool {
+        let stop = stopping.load(ordering: .sequentiallyConsistent)
+        return stop != 0 && stop == working.load(ordering: .sequentiallyConsistent)
+    }
 
     func start(_ timeout: Duration) {
         let parts = timeout.components

@@ -26,7 +26,7 @@ enum SQLiteErrorMapping {
             logger.warning("database busy", metadata: ["error": "\(error)"])
             return RestableError(.storeBusy, "the database is busy; retry the request", retryAfter: 1)
         case SQLITE_INTERRUPT:
-            logger.warning("a statement ran past the statement timeout and was interrupted", metadata: ["error": "\(error)"])
+            logger.warning("a statement was interrupted: it ran past the statement timeout, or its request was cancelled", metadata: ["error": "\(error)"])
             return RestableError(.timedOut, "a statement ran past the statement timeout; nothing changed: send the request in smaller parts")
         case SQLITE_CONSTRAINT:
             return RestableError(.invalidValue, "a value breaks a constraint of the table")

@@ -162,11 +162,16 @@ public final class SQLiteStore: Store {
             if groupCommit { return try await writeInGroup(body) }
             return try await writerGate.withGate {
                 try await transaction(on: writer, begin: "BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON") {
-                    try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
+                    try await writer.stoppingWhenCancelled {
+                        try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
+                    }
                 }
             }
         }
     }
+
+    /// No: SQLite has one writer, and a write waits for the open one to end.
+    public var writesConcurrently: Bool { false }
 
     public func close() async {
         await writerGate.withGate {
@@ -256,7 +261,9 @@ extension SQLiteStore {
             return .failure(translated(error))
         }
         do {
-            let value = try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
+            let value = try await writer.stoppingWhenCancelled {
+                try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
+            }
             // A request whose client went away (or a server that is stopping) rolls back
             // rather than commit what nobody will hear about.
             try Task.checkCancellation()

@@ -1015,6 +1015,7 @@ struct RecordingStore: Store {
         try await base.write { session in try await body(RecordingSession(base: session, calls: calls)) }
     }
 
+    var writesConcurrently: Bool { base.writesConcurrently }
     func close() async { await base.close() }
 }
 

@@ -139,6 +139,7 @@ struct SlowDeletes: Store {
         let pause = pause
         return try await base.write { session in try await body(SlowSession(base: session, pause: pause)) }
     }
+    var writesConcurrently: Bool { base.writesConcurrently }
     func close() async { await base.close() }
 
     struct SlowSession: StoreSession {

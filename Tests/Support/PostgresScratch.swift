@@ -168,6 +168,8 @@ public final class ScratchPostgresStore: Store, DatabaseIntrospecting {
         try await store.describe()
     }
 
+    public var writesConcurrently: Bool { true }
+
     public func close() async {
         await store.close()
         await scratch.drop()

@@ -27,6 +27,9 @@ public struct Configuration: Sendable {
     public var sqlite = SQLiteSettings()
     /// `server.requestTimeout`: how long a request may run before it is rolled back; nil: no limit.
     public var requestTimeout: Duration? = Engine.defaultRequestTimeout
+    /// `server.jobTimeout`: how long a job (`Prefer: respond-async`) may run before it is
+    /// rolled back; nil: no limit.
+    public var jobTimeout: Duration? = JobRunner.defaultTimeout
     /// Where the configuration came from, for messages (a file path, or "the bundled demo").
     public var source: String
     /// Set when the resources are to be read from the database (`introspect: true`): then

@@ -120,6 +120,7 @@ public struct ConfigurationLoader {
             }
         }
         var requestTimeout: Duration? = Engine.defaultRequestTimeout
+        var jobTimeout: Duration? = JobRunner.defaultTimeout
         database = postgres.applied(to: database)
         var introspection: IntrospectionSettings?
         if let (_, node) = section("introspect") {
@@ -205,6 +206,7 @@ public struct ConfigurationLoader {
             let allowed: Set<String> = [
                 "maxBodySize", "maxSummaryRows", "maxConnections", "headerTimeout", "bodyTimeout", "idleTimeout", "shutdownTimeout",
                 "requestTimeout", "host", "port", "purgeInterval", "metrics", "logFormat",
+                "jobTimeout",
             ]
             for (key, _, value) in try members(node, "server", allowed: allowed) {
                 switch key {
@@ -219,6 +221,7 @@ public struct ConfigurationLoader {
                 case "idleTimeout": limits.idleTimeout = try seconds(value, key)
                 case "shutdownTimeout": limits.shutdownTimeout = try seconds(value, key)
                 case "requestTimeout": requestTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
+                case "jobTimeout": jobTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
                 case "metrics": metrics = try boolean(value, key)
                 case "logFormat":
                     guard let format = value.scalar.flatMap({ Configuration.LogFormat(rawValue: $0.string) }) else {
@@ -263,6 +266,7 @@ public struct ConfigurationLoader {
         configuration.port = port
         configuration.sqlite = sqlite
         configuration.requestTimeout = requestTimeout
+        configuration.jobTimeout = jobTimeout
         configuration.metrics = metrics
         configuration.logFormat = logFormat
         configuration.introspection = introspection

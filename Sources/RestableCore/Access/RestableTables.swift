@@ -76,6 +76,31 @@ public enum RestableTables {
             Column(name: "principal", type: .text),
         ], optimisticLocking: .off)
 
+    /// Long deletes run as jobs (`Prefer: respond-async`): each job's state, progress and,
+    /// once it is done, the answer its request gave. Kept in the database so that any server
+    /// answers for a job; `server` names the process running it and `updated_ms` is its
+    /// heartbeat (see ``Engine/jobStatus(_:)``).
+    public static let jobs = Resource(
+        name: "restable_job", key: ["id"],
+        columns: [
+            Column(name: "id", type: .text),
+            Column(name: "mount", type: .text, required: true),
+            Column(name: "request", type: .text, required: true),
+            Column(name: "principal", type: .text),
+            Column(name: "server", type: .text, required: true),
+            Column(name: "state", type: .text, required: true),
+            Column(name: "phase", type: .text, required: true),
+            Column(name: "rows_done", type: .integer, required: true),
+            Column(name: "cancel_requested", type: .boolean, required: true),
+            Column(name: "created_ms", type: .integer, required: true),
+            Column(name: "updated_ms", type: .integer, required: true),
+            Column(name: "finished_ms", type: .integer),
+            Column(name: "status", type: .integer),
+            Column(name: "response", type: .text),
+            Column(name: "transaction_id", type: .text),
+            Column(name: "detail", type: .text),
+        ], optimisticLocking: .off)
+
     /// The names of every table Restable keeps for itself: introspection never serves them.
-    public static let names: Set<String> = [rowBudget.table, sessions.table, transactions.table, journal.table, previews.table]
+    public static let names: Set<String> = [rowBudget.table, sessions.table, transactions.table, journal.table, previews.table, jobs.table]
 }

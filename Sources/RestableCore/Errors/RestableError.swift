@@ -46,7 +46,7 @@ extension RestableError {
                 invalidQuery, invalidHeader, missingValue, keyImmutable, checksumMismatch, checksumRequired, restricted,
                 duplicateKey, invalidReference, methodNotAllowed, payloadTooLarge, unsupportedMediaType,
                 storeBusy, storeUnavailable, cancelled, schemaMismatch, unboundedDelete, planTooLarge, tooManyAffected, batchFailed, ambiguousMatch, internalError,
-                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut, undoConflict, previewMismatch, notInTrash
+                requestTimeout, readOnly, readOnlyColumn, unauthenticated, forbidden, overBudget, rateLimited, timedOut, undoConflict, previewMismatch, notInTrash, jobFinished
         }
         private let value: Internal
 
@@ -96,6 +96,9 @@ extension RestableError {
         /// The database cannot be reached (down, restarting, out of connections): nothing changed;
         /// retry once it is back. The server reconnects by itself.
         public static var storeUnavailable: Self { .init(value: .storeUnavailable) }
+        /// A cancel of a job that has already ended (a job that committed is undone from the
+        /// journal, not cancelled).
+        public static var jobFinished: Self { .init(value: .jobFinished) }
         /// The request was cancelled before it committed (its client went away, or the server is
         /// stopping): nothing changed, and it may be sent again.
         public static var cancelled: Self { .init(value: .cancelled) }

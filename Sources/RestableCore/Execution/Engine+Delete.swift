@@ -24,6 +24,29 @@ extension Engine {
     /// whose kind says whether all, some or none went. Strict failures, `none` outcomes and dry
     /// runs are rolled back.
     func unobservedDeleteMany(_ request: BulkDeleteRequest) async throws(RestableError) -> ChangeOutcome {
+        let (resource, selection) = try checked(request)
+        return try await delete(selection, of: resource, options: request.options)
+    }
+
+    /// Refuses, without touching the database, what ``delete(_:)`` would refuse before its
+    /// transaction: an unknown resource, an action the caller's roles do not allow, a read-only
+    /// resource, a malformed key or filter. A request run later (as a job) is checked first.
+    public func check(_ request: DeleteRequest) throws(RestableError) {
+        let (resource, _) = try checked(
+            BulkDeleteRequest(
+                resource: request.resource, selection: .keys(KeyList([KeyedTarget(key: request.key, precondition: request.precondition)])),
+                options: request.options))
+        _ = try planner.key(request.key, of: resource)
+    }
+
+    /// ``check(_:)-(DeleteRequest)`` for a delete of many rows; its keys are read when it runs.
+    public func check(_ request: BulkDeleteRequest) throws(RestableError) {
+        _ = try checked(request)
+    }
+
+    /// The resource of a delete and the rows it selects, once every check that needs no
+    /// database has passed.
+    private func checked(_ request: BulkDeleteRequest) throws(RestableError) -> (Resource, TargetGathering.Selection) {
         let resource = try schema.require(request.resource)
         let options = request.options
         try authorization.require(options.purge ? .purge : .delete, on: resource)
@@ -53,7 +76,7 @@ extension Engine {
         case .everyRow(let precondition):
             selection = .rows(visible(RowPredicate(scope.map { [$0] } ?? []), of: resource), precondition)
         }
-        return try await delete(selection, of: resource, options: options)
+        return (resource, selection)
     }
 
     /// ``deleteMany(_:)`` once its selection is checked: also the purge of rows past their

@@ -36,8 +36,12 @@ public struct Engine: Sendable {
     public var previewRetention: RetentionPeriod?
     /// Told of every committed change, refused delete and store transaction (metrics).
     public var observer: (any EngineObserver)?
+    /// The job this engine value's request runs as (`Prefer: respond-async`), if any: its write
+    /// transaction reports progress, stops when the job's task is cancelled, and marks the job
+    /// committed in itself (``markCommitting(_:transaction:in:)``).
+    public var job: JobTicket?
     /// When the request this engine value serves must be done (set by ``acting(as:requestID:)``).
-    private var deadline: ContinuousClock.Instant?
+    var deadline: ContinuousClock.Instant?
 
     public static let defaultSummaryLimit = 1_000
     public static let defaultRequestTimeout = Duration.seconds(120)
@@ -63,6 +67,20 @@ public struct Engine: Sendable {
         engine.deadline = requestTimeout.map { ContinuousClock.now + $0 }
         return engine
     }
+
+    /// This engine running its request as `job`: its deadline is `timeout` from now (nil: none)
+    /// instead of the request's own, since a job outlives the request that started it.
+    public func running(as job: JobTicket, timeout: Duration?) -> Engine {
+        var engine = self
+        engine.job = job
+        engine.requestTimeout = timeout
+        engine.deadline = timeout.map { ContinuousClock.now + $0 }
+        return engine
+    }
+
+    /// Whether the store can run a second write transaction while one is open (PostgreSQL), or
+    /// queues it behind the open one (SQLite).
+    public var writesConcurrently: Bool { store.writesConcurrently }
 
     var authorization: Authorization { Authorization(access: access) }
 
@@ -274,7 +292,7 @@ public struct Engine: Sendable {
     func run<T: Sendable>(
         write: Bool, _ body: @escaping @Sendable (any StoreSession) async throws -> T
     ) async throws(RestableError) -> T {
-        let guarded: @Sendable (any StoreSession) async throws -> T
+        var guarded: @Sendable (any StoreSession) async throws -> T
         if let deadline, let requestTimeout {
             guarded = { session in
                 let session = DeadlineSession(base: session, deadline: deadline, timeout: requestTimeout)
@@ -287,6 +305,16 @@ public struct Engine: Sendable {
         } else {
             guarded = body
         }
+        if write, let job {
+            let inner = guarded
+            guarded = { session in
+                job.progress.restart()
+                let result = try await inner(ProgressSession(base: session, progress: job.progress))
+                try Task.checkCancellation()
+                try await self.markCommitting(job, transaction: (result as? ChangeOutcome)?.transaction, in: session)
+                return result
+            }
+        }
         observer?.transaction(write: write, started: true)
         defer { observer?.transaction(write: write, started: false) }
         do {
@@ -296,9 +324,10 @@ public struct Engine: Sendable {
                 throw RestableError(.internalError, "the request failed inside the server; the server log has the details")
             }
             return value
-        } catch let error as RestableError {
+        } catch let error as RestableError where !Task.isCancelled {
             throw error
-        } catch is CancellationError {
+        } catch where Task.isCancelled || error is CancellationError {
+            // Whatever stopped it (an interrupted statement, say), a cancelled request rolled back.
             logger.notice("request cancelled before it committed; rolled back")
             throw RestableError(.cancelled, "the request was cancelled before it committed; nothing was changed")
         } catch {

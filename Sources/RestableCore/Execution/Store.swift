@@ -19,6 +19,10 @@ public protocol Store: Sendable {
 
     /// Closes every connection. The store cannot be used afterwards.
     func close() async
+
+    /// Whether a second write transaction can run while one is open (PostgreSQL), rather than
+    /// wait until it ends (SQLite's one writer): a long job's heartbeat needs one.
+    var writesConcurrently: Bool { get }
 }
 
 /// The operations of one transaction. Every value is bound, never spliced into SQL.

@@ -84,6 +84,8 @@ public struct Preferences: Sendable {
         case maxAffected = "max-affected"
         /// `count=exact`: a read also counts every row it matches (`Content-Range`).
         case count
+        /// `respond-async`: run the request as a job and answer `202 Accepted` at once.
+        case respondAsync = "respond-async"
     }
 
     public var returnMinimal = false
@@ -92,6 +94,8 @@ public struct Preferences: Sendable {
     public var maxAffected: Int?
     /// `count=exact`: count every matching row.
     public var countExact = false
+    /// `respond-async`: run as a job.
+    public var respondAsync = false
     /// Every preference acted on, for `Preference-Applied`.
     public private(set) var applied: [String] = []
 
@@ -143,6 +147,11 @@ public struct Preferences: Sendable {
                 // Restable does not consult: only an exact count is offered.
                 guard value.lowercased() == "exact" else { throw refuse("exact (planned and estimated counts are not offered)") }
                 countExact = true
+            case .respondAsync:
+                guard preference.value == nil else { throw refuse("given without a value") }
+                respondAsync = true
+                applied.append(kind.rawValue)
+                continue
             }
             applied.append(kind.rawValue + "=" + value.lowercased())
         }

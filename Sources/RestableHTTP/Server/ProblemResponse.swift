@@ -69,7 +69,7 @@ public enum ProblemResponse {
         case .notFound, .unknownResource: .notFound
         case .checksumMismatch, .previewMismatch: .preconditionFailed
         case .checksumRequired: .init(code: 428, reasonPhrase: "Precondition Required")
-        case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch, .undoConflict, .notInTrash: .conflict
+        case .restricted, .duplicateKey, .invalidReference, .batchFailed, .ambiguousMatch, .undoConflict, .notInTrash, .jobFinished: .conflict
         case .methodNotAllowed, .readOnly: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout
@@ -123,6 +123,7 @@ public enum ProblemResponse {
         case .undoConflict: "Cannot undo exactly"
         case .previewMismatch: "Preview no longer matches"
         case .notInTrash: "Not in the trash"
+        case .jobFinished: "Job already ended"
         default: "Internal error"
         }
     }

@@ -9,7 +9,7 @@ import RestableCore
 extension NativeDialect {
     func batch(_ request: IncomingRequest) async throws(RestableError) -> Response {
         try Self.refuseOtherParameters(request, except: [.ignoredeleted, .dryrun, .txsummary], here: "a batch")
-        let (options, preferences) = try Self.deleteOptions(request, supported: [.return, .handling, .tx])
+        let (options, preferences) = try Self.deleteOptions(request, supported: [.return, .handling, .tx, .respondAsync])
         guard case .array(let elements) = try Self.jsonBody(request) else {
             throw RestableError(.invalidBody, "a batch is a JSON array of operations")
         }
@@ -23,8 +23,11 @@ extension NativeDialect {
                 throw error
             }
         }
-        let outcome = try await engine.batch(BatchRequest(operations: operations, options: options))
-        return Self.applying(preferences, to: try render(outcome, request, preferences))
+        let batch = BatchRequest(operations: operations, options: options)
+        return try await runOrStart(request, preferences) { [self] engine throws(RestableError) in
+            let outcome = try await engine.batch(batch)
+            return Self.applying(preferences, to: try render(outcome, request, preferences))
+        }
     }
 
     private func operation(_ element: JSON, _ request: IncomingRequest) throws(RestableError) -> BatchOperation {

@@ -9,16 +9,20 @@ extension NativeDialect {
         try Self.refuseBody(request, "send the row's checksum in If-Match or ?checksum")
         let (options, preferences) = try deleteOptions(request)
         let precondition = try Self.precondition(request, preview: true)
-        let outcome = try await engine.delete(DeleteRequest(resource: resource.name, key: key, precondition: precondition, options: options))
-        if preferences.returnMinimal, !outcome.dryRun {
-            return Self.applying(preferences, to: Response(status: .noContent)).naming(outcome)
+        let delete = DeleteRequest(resource: resource.name, key: key, precondition: precondition, options: options)
+        if preferences.respondAsync { try engine.check(delete) }
+        return try await runOrStart(request, preferences) { [self] engine throws(RestableError) in
+            let outcome = try await engine.delete(delete)
+            if preferences.returnMinimal, !outcome.dryRun {
+                return Self.applying(preferences, to: Response(status: .noContent)).naming(outcome)
+            }
+            var members: [(String, JSON)] = []
+            if outcome.dryRun { members.append(("dryRun", .bool(true))) }
+            if let preview = outcome.preview { members.append(("preview", .string(preview))) }
+            if let transaction = outcome.transaction { members.append(("transaction", .string(transaction))) }
+            members += try summaryMembers(outcome, request, preferences, alwaysCount: false)
+            return Self.tagging(outcome, Self.applying(preferences, to: JSONResponse.make(.ok, .object(members))).naming(outcome))
         }
-        var members: [(String, JSON)] = []
-        if outcome.dryRun { members.append(("dryRun", .bool(true))) }
-        if let preview = outcome.preview { members.append(("preview", .string(preview))) }
-        if let transaction = outcome.transaction { members.append(("transaction", .string(transaction))) }
-        members += try summaryMembers(outcome, request, preferences, alwaysCount: false)
-        return Self.tagging(outcome, Self.applying(preferences, to: JSONResponse.make(.ok, .object(members))).naming(outcome))
     }
 
     /// Many rows: a JSON array of keys in the body, `?key=in.(...)`, a filter, or `?all=true`.
@@ -54,8 +58,12 @@ extension NativeDialect {
                 resource: resource.name)
         }
         let (options, preferences) = try deleteOptions(request)
-        let outcome = try await engine.deleteMany(BulkDeleteRequest(resource: resource.name, selection: selection, options: options))
-        return Self.tagging(outcome, Self.applying(preferences, to: try render(outcome, request, preferences)))
+        let delete = BulkDeleteRequest(resource: resource.name, selection: selection, options: options)
+        if preferences.respondAsync { try engine.check(delete) }
+        return try await runOrStart(request, preferences) { [self] engine throws(RestableError) in
+            let outcome = try await engine.deleteMany(delete)
+            return Self.tagging(outcome, Self.applying(preferences, to: try render(outcome, request, preferences)))
+        }
     }
 
     /// A delete's options: ``deleteOptions(_:supported:)``, and its preview: one to make on a
@@ -80,7 +88,7 @@ extension NativeDialect {
 
     /// The options a delete or batch sets with `Prefer` and the query string.
     static func deleteOptions(
-        _ request: IncomingRequest, supported: Set<Preferences.Kind> = [.return, .handling, .tx, .maxAffected]
+        _ request: IncomingRequest, supported: Set<Preferences.Kind> = [.return, .handling, .tx, .maxAffected, .respondAsync]
     ) throws(RestableError) -> (DeleteOptions, Preferences) {
         let preferences = try Preferences(request.headers, supported: supported)
         var options = DeleteOptions(ignoreMissing: try request.query.flag("ignoredeleted"))

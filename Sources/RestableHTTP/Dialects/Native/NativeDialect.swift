@@ -12,22 +12,29 @@ public import RestableCore
 public struct NativeDialect: Dialect {
     public var engine: Engine
     let names: ResourceNames
+    /// Where `Prefer: respond-async` requests run (nil: this server keeps no jobs).
+    let jobs: JobRunner?
 
-    public init(engine: Engine, names: ResourceNames = ResourceNames()) {
+    public init(engine: Engine, names: ResourceNames = ResourceNames(), jobs: JobRunner? = nil) {
         self.engine = engine
         self.names = names
+        self.jobs = jobs
     }
 
     public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
         let journal = request.segments.first == Self.transactionsSegment
+        let jobs = request.segments.first == Self.jobsSegment
         let allow =
             error.code == .methodNotAllowed
-            ? (journal ? Self.journalMethods(request.segments) : Self.allowedMethods(segments: request.segments.count))
+            ? (jobs ? "GET, HEAD, DELETE" : journal ? Self.journalMethods(request.segments) : Self.allowedMethods(segments: request.segments.count))
             : error.code == .readOnly && request.segments.count > 0 ? "GET, HEAD" : nil
         return ProblemResponse.make(error, instance: Self.instance(request), allow: allow)
     }
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
+        if request.segments.first == Self.jobsSegment {
+            return try await jobRoute(request)
+        }
         if request.segments.first == Self.transactionsSegment {
             try Self.refuseUnevaluatedConditions(request)
             return try await journal(request)
@@ -75,7 +82,7 @@ public struct NativeDialect: Dialect {
     /// The last segment of `POST /{resource}/{key}/undelete`.
     static let undeleteSegment = "undelete"
 
-    public var routeWords: Set<String> { [Self.transactionsSegment, Self.undeleteSegment, "undo"] }
+    public var routeWords: Set<String> { [Self.transactionsSegment, Self.jobsSegment, Self.undeleteSegment, "undo"] }
 
     /// `POST /{resource}/{key}/undelete`: 200 with the undelete's transaction and summary (the
     /// rows taken out of the trash), 409 for a live row (`notInTrash`) or one whose parent is
