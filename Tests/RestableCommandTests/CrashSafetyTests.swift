@@ -83,6 +83,33 @@ import Testing
         }
     }
 
+    /// A job whose server is killed while it deletes is reported failed by the next server,
+    /// and changed nothing.
+    @Test func aJobWhoseServerIsKilledIsReportedFailed() async throws {
+        try await withTemporaryDirectory { folder in
+            let server = try await Self.filledServer(in: folder)
+            let started = try server.curl("DELETE", "/api/item?all=true", headers: ["Prefer: respond-async, return=minimal"])
+            try #require(started.status == 202, "\(started.body)")
+            let href = try #require(started.body.components(separatedBy: "\"href\":\"").dropFirst().first?.prefix { $0 != "\"" })
+            // Killed once its transaction is deleting.
+            var phase = ""
+            for _ in 0..<500 where phase != "deleting" {
+                let status = try server.curl("GET", String(href)).body
+                phase = status.components(separatedBy: "\"phase\":\"").dropFirst().first.map { String($0.prefix { $0 != "\"" }) } ?? ""
+                try #require(!status.contains("\"finished\""), "the job ended before the server could be killed: \(status)")
+            }
+            server.kill()
+            #expect(try await Self.state(in: folder) == .everything)
+            let next = try LiveServer(["serve", "--config", folder.appendingPathComponent("crash.yaml").path, "--port", "0"], in: folder)
+            #expect(try await next.waitUntilListening(), "\(next.log)")
+            defer { _ = next.stop() }
+            let job = try next.curl("GET", String(href))
+            #expect(job.status == 200)
+            #expect(job.body.contains("\"state\":\"failed\""), "\(job.body)")
+            #expect(job.body.contains("nothing changed"), "\(job.body)")
+        }
+    }
+
     /// A client that hangs up before the answer cancels the request: if it had not committed, it
     /// rolls back and every row is still there; it never leaves a part.
     @Test func aClientThatHangsUpCancelsAndRollsBack() async throws {

@@ -45,10 +45,11 @@ import Testing
         #expect(Self.settings(["return=minimal", "return=MINIMAL"])?.applied.count == 1)  // the same twice is once
         for refused in [["return=minimal, return=representation"], ["return"], ["return=short"], ["tx=maybe"], ["handling=strict;x"],
             ["max-affected=-1"], ["max-affected=+1"], ["max-affected= 1 1"], ["max-affected=99999999999999999999"], ["max-affected=\"\""],
-            ["wait=10"], ["respond-async"]]
+            ["wait=10"], ["respond-async=yes"], ["respond-async; wait=1"]]
         {
             #expect(Self.settings(refused) == nil, "\(refused)")
         }
+        #expect(Self.settings(["respond-async, return=minimal"])?.appliedField == "respond-async, return=minimal")
         #expect(Self.settings(["return=minimal"], []) == nil)  // not supported here
         #expect(Self.settings([], [])?.appliedField == nil)
     }

@@ -14,6 +14,10 @@ extension NativeDialect {
         let deleteIfMatch = OpenAPIParts.header(
             "If-Match", "the row's checksum as an entity tag (\"A:...\"), * to override the lock, or a dry run's preview (\"P:...\"): commit only exactly the previewed rows")
         let prefer = OpenAPIParts.header("Prefer", "handling=strict|lenient, return=minimal|representation, tx=commit|rollback, max-affected=N")
+        let deletePrefer = OpenAPIParts.header(
+            "Prefer", "handling=strict|lenient, return=minimal|representation, tx=commit|rollback, max-affected=N, respond-async (run as a job: 202)")
+        let job = builder.schema(named: "Job", Self.jobSchema)
+        let accepted = OpenAPIParts.response("started as a job (Prefer: respond-async): its status, at its Location", job, headers: ["Location": .string])
         let deleteFlags = [
             OpenAPIParts.query("ignoredeleted", flag, "a key that does not exist is not an error"),
             OpenAPIParts.query("dryrun", flag, "run, report and roll back"),
@@ -30,16 +34,50 @@ extension NativeDialect {
         builder.add(
             .post, "/",
             OpenAPI.Operation(
-                summary: "A batch of changes in one transaction", operationId: "batch", parameters: deleteFlags + [prefer],
+                summary: "A batch of changes in one transaction", operationId: "batch", parameters: deleteFlags + [deletePrefer],
                 requestBody: OpenAPIParts.body(.array(items: .object(properties: ["@metadata": .object], additionalProperties: .a(true))), "the operations"),
-                responses: [200: OpenAPIParts.response("every operation, or those that could be done (lenient)", summary)] + errors))
+                responses: [200: OpenAPIParts.response("every operation, or those that could be done (lenient)", summary), 202: accepted] + errors))
         }
         for (name, resource) in served {
             describe(
                 resource, as: name, into: &builder, errors: errors, summary: summary, ifMatch: ifMatch, deleteIfMatch: deleteIfMatch, prefer: prefer,
-                deleteFlags: deleteFlags)
+                deletePrefer: deletePrefer, accepted: accepted, deleteFlags: deleteFlags)
         }
         if engine.journal != nil { describeJournal(into: &builder, errors: errors, summary: summary, prefer: prefer) }
+        if jobs != nil { describeJobs(into: &builder, errors: errors, job: job) }
+    }
+
+    /// The jobs' routes (`Prefer: respond-async`).
+    private func describeJobs(into builder: inout OpenAPIBuilder, errors: OpenAPI.Response.Map, job: JSONSchema) {
+        let id = OpenAPIParts.path("id", .string(pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), "the job's id")
+        let path = "/" + Self.jobsSegment + "/{id}"
+        builder.add(
+            .get, path,
+            OpenAPI.Operation(
+                summary: "A job's state and progress, then the answer its request gave", operationId: "job", parameters: [id],
+                responses: [200: OpenAPIParts.response("the job", job, headers: ["Retry-After": .string(required: false)])] + errors))
+        builder.add(
+            .delete, path,
+            OpenAPI.Operation(
+                summary: "Cancel a running job: its transaction rolls back (409 jobFinished once it has ended)", operationId: "cancelJob",
+                parameters: [id],
+                responses: [
+                    200: OpenAPIParts.response("cancelled (or given up as failed): nothing changed", job),
+                    202: OpenAPIParts.response("the cancel is asked for and the job has not ended yet", job, headers: ["Retry-After": .string]),
+                ] + errors))
+    }
+
+    /// A job's status.
+    static var jobSchema: JSONSchema {
+        .object(
+            properties: [
+                "id": .string, "href": .string, "state": .string(allowedValues: "running", "committed", "completed", "failed", "cancelled"),
+                "phase": .string(allowedValues: .init(JobPhase.allCases.map { .init($0.rawValue) })), "rows": .integer, "request": .string,
+                "created": .string(format: .dateTime), "updated": .string(format: .dateTime), "finished": .string(format: .dateTime, required: false),
+                "cancelRequested": .boolean(required: false), "transaction": .string(required: false),
+                "response": .object(required: false, properties: ["status": .integer, "body": .fragment(.init())]), "detail": .string(required: false),
+            ],
+            additionalProperties: .a(false))
     }
 
     /// The journal's routes (recovery.md).
@@ -99,6 +137,8 @@ extension NativeDialect {
         ifMatch: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
         deleteIfMatch: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
         prefer: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
+        deletePrefer: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>,
+        accepted: OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Response>, OpenAPI.Response>,
         deleteFlags: [OpenAPIKit.Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>]
     ) {
         let collection = "/" + PercentEncoding.encodeName(name)
@@ -163,10 +203,11 @@ extension NativeDialect {
                 OpenAPI.Operation(
                     summary: "Delete many rows of \(name)", operationId: "deleteMany." + name,
                     parameters: [OpenAPIParts.query("all", .boolean(required: false), "true: every row (needed when no keys or filter are sent)"), checksum]
-                        + deleteFlags + purge + filters + [deleteIfMatch, prefer],
+                        + deleteFlags + purge + filters + [deleteIfMatch, deletePrefer],
                     requestBody: OpenAPIParts.body(.array(items: OpenAPIParts.keyValue(resource)), required: false, "the keys to delete"),
                     responses: [
-                        200: OpenAPIParts.response("all or some went (see outcome and errors); a dry run's ETag is its preview", summary, headers: ["ETag": .string(required: false)])
+                        200: OpenAPIParts.response("all or some went (see outcome and errors); a dry run's ETag is its preview", summary, headers: ["ETag": .string(required: false)]),
+                        202: accepted,
                     ] + errors))
         }
         guard !resource.key.isEmpty else { return }
@@ -208,9 +249,10 @@ extension NativeDialect {
                 .delete, item,
                 OpenAPI.Operation(
                     summary: "Delete a row of \(name), with what its relationships do", operationId: "delete." + name,
-                    parameters: [key, checksum] + deleteFlags + purge + [deleteIfMatch, prefer],
+                    parameters: [key, checksum] + deleteFlags + purge + [deleteIfMatch, deletePrefer],
                     responses: [
                         200: OpenAPIParts.response("deleted; the transaction summary (a dry run's ETag is its preview)", summary, headers: ["ETag": .string(required: false)]),
+                        202: accepted,
                         204: OpenAPIParts.response("deleted (Prefer: return=minimal)"),
                     ] + errors))
         }
