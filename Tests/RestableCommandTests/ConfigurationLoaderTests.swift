@@ -192,6 +192,7 @@ extension ConfigurationLoaderTests {
             resources: { a: { key: id, columns: { id: integer } } }
             """, file: "t.yaml")
         #expect(defaults.requestTimeout == .seconds(120))
+        #expect(defaults.jobTimeout == .seconds(3600))
         #expect(defaults.sqlite.statementTimeout == .seconds(30))
         #expect(defaults.sqlite.synchronous == .normal)
         #expect(defaults.mounts[0].maximumBodySize == nil)
@@ -200,11 +201,12 @@ extension ConfigurationLoaderTests {
             database: sqlite:data.sqlite
             resources: { a: { key: id, columns: { id: integer } } }
             sqlite: { statementTimeout: 2.5, synchronous: full }
-            server: { requestTimeout: 0 }
+            server: { requestTimeout: 0, jobTimeout: 0 }
             mounts:
               - { path: /api, dialect: native, maxBodySize: 1024, maxKeysPerRequest: 500 }
             """, file: "t.yaml")
         #expect(set.requestTimeout == nil)
+        #expect(set.jobTimeout == nil)
         #expect(set.sqlite.statementTimeout == .milliseconds(2500))
         #expect(set.sqlite.synchronous == .full)
         #expect(set.mounts[0].maximumBodySize == 1024)
@@ -224,6 +226,7 @@ extension ConfigurationLoaderTests {
         #expect(failure(base + "sqlite: { synchonous: full }")?.message.contains("synchonous") == true)
         #expect(failure(base + "sqlite: { timeout: 1 }")?.message.contains("unknown key 'timeout'") == true)
         #expect(failure(base + "server: { requestTimeout: -1 }")?.message == "requestTimeout must be a number of seconds, more than 0 and at most 86400")
+        #expect(failure(base + "server: { jobTimeout: forever }")?.message == "jobTimeout must be a number of seconds, more than 0 and at most 86400")
         #expect(failure(base + "mounts: [{ path: /api, dialect: native, maxBodySize: 0 }]")?.message == "maxBodySize must be a positive number of bytes")
         #expect(
             failure(base + "mounts: [{ path: /api, dialect: native, maxKeysPerRequest: many }]")?.message

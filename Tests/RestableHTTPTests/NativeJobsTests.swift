@@ -154,6 +154,21 @@ import Testing
         }
     }
 
+    @Test func aJobPastItsTimeoutRollsBack() async throws {
+        try await withPausingApp(jobTimeout: .milliseconds(200)) { client, pause in
+            let started = try await client.send(.delete, "/api/customer/Golf%20Industries", headers: Self.async)
+            let href = try #require(started.headers[.location])
+            try await pause.reached()
+            try await Task.sleep(for: .milliseconds(300))
+            pause.release()
+            let job = try await Self.ended(client, href)
+            #expect(job["state"]?.stringValue == "completed")
+            #expect(job["response"]?["status"]?.integerValue == 503)
+            #expect(job["response"]?["body"]?["code"]?.stringValue == "timedOut")
+            #expect(try await client.send(.get, "/api/customer/Golf%20Industries").status == .ok)
+        }
+    }
+
     @Test func aJobWhoseServerStoppedIsReportedFailedOrCompleted() async throws {
         try await withPausingApp { client, pause in
             let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -357,10 +372,13 @@ struct PausingSession: StoreSession {
 
 /// Runs `body` against the demo over a ``PausingStore`` (SQLite in memory, then PostgreSQL when
 /// it is available).
-func withPausingApp(_ body: @escaping @Sendable (DemoClient, PausingStore.Pause) async throws -> Void) async throws {
+func withPausingApp(
+    jobTimeout: Duration? = JobRunner.defaultTimeout, _ body: @escaping @Sendable (DemoClient, PausingStore.Pause) async throws -> Void
+) async throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     var configuration = try DemoConfiguration.load()
+    configuration.jobTimeout = jobTimeout
     configuration.database = .sqliteMemory
     var stores: [(any Store, DatabaseLocation)] = [(try openStore(.sqliteMemory, logger: logger), .sqliteMemory)]
     if PostgresScratch.isAvailable {

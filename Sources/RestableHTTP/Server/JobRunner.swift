@@ -89,7 +89,7 @@ public final class JobRunner: Sendable {
         if engine.writesConcurrently {
             Task { await self.watch(id, task: task(id), progress: progress, engine: engine) }
         }
-        logger.info("job started", metadata: ["job": "\(id)", "request": "\(request)"])
+        logger.info("job started", metadata: ["job": "\(id)", "started": "\(request)", "request": "\(engine.requestID ?? "")"])
         return record
     }
 
