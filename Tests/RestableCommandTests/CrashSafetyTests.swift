@@ -88,26 +88,46 @@ import Testing
     @Test func aJobWhoseServerIsKilledIsReportedFailed() async throws {
         try await withTemporaryDirectory { folder in
             let server = try await Self.filledServer(in: folder)
-            let started = try server.curl("DELETE", "/api/item?all=true", headers: ["Prefer: respond-async, return=minimal"])
-            try #require(started.status == 202, "\(started.body)")
-            let href = try #require(started.body.components(separatedBy: "\"href\":\"").dropFirst().first?.prefix { $0 != "\"" })
-            // Killed once its transaction is deleting.
-            var phase = ""
-            for _ in 0..<500 where phase != "deleting" {
-                let status = try server.curl("GET", String(href)).body
-                phase = status.components(separatedBy: "\"phase\":\"").dropFirst().first.map { String($0.prefix { $0 != "\"" }) } ?? ""
-                try #require(!status.contains("\"finished\""), "the job ended before the server could be killed: \(status)")
-            }
+            let href = try await Self.startDeletingJob(server)
             server.kill()
             #expect(try await Self.state(in: folder) == .everything)
             let next = try LiveServer(["serve", "--config", folder.appendingPathComponent("crash.yaml").path, "--port", "0"], in: folder)
             #expect(try await next.waitUntilListening(), "\(next.log)")
             defer { _ = next.stop() }
-            let job = try next.curl("GET", String(href))
+            let job = try next.curl("GET", href)
             #expect(job.status == 200)
             #expect(job.body.contains("\"state\":\"failed\""), "\(job.body)")
             #expect(job.body.contains("nothing changed"), "\(job.body)")
         }
+    }
+
+    /// A job cancelled with curl while it deletes rolls back: every row is still there.
+    @Test func aJobCancelledHalfWayWithCurlChangesNothing() async throws {
+        try await withTemporaryDirectory { folder in
+            let server = try await Self.filledServer(in: folder)
+            let href = try await Self.startDeletingJob(server)
+            let cancel = try server.curl("DELETE", href)
+            #expect(cancel.status == 200, "\(cancel.body)")
+            #expect(cancel.body.contains("\"state\":\"cancelled\""), "\(cancel.body)")
+            #expect(try server.curl("DELETE", href).status == 409)
+            _ = server.stop()
+            #expect(try await Self.state(in: folder) == .everything)
+        }
+    }
+
+    /// Starts a job deleting every item (and by cascade every part) and returns its URL once
+    /// its transaction is deleting.
+    static func startDeletingJob(_ server: LiveServer) async throws -> String {
+        let started = try server.curl("DELETE", "/api/item?all=true", headers: ["Prefer: respond-async, return=minimal"])
+        try #require(started.status == 202, "\(started.body)")
+        let href = String(try #require(started.body.components(separatedBy: "\"href\":\"").dropFirst().first?.prefix { $0 != "\"" }))
+        var phase = ""
+        for _ in 0..<500 where phase != "deleting" {
+            let status = try server.curl("GET", href).body
+            phase = status.components(separatedBy: "\"phase\":\"").dropFirst().first.map { String($0.prefix { $0 != "\"" }) } ?? ""
+            try #require(!status.contains("\"finished\""), "the job ended before it could be stopped: \(status)")
+        }
+        return href
     }
 
     /// A client that hangs up before the answer cancels the request: if it had not committed, it
