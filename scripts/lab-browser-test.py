@@ -55,6 +55,7 @@ class Lab:
         self.driver = driver
         self.output = output
         self.shots = []
+        self.steps = 0
 
     def find(self, name, within=None):
         return (within or self.driver).find_element(By.CSS_SELECTOR, f'[data-test="{name}"]')
@@ -129,7 +130,8 @@ class Lab:
         """A screenshot of the whole page (the window grown to its height)."""
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
         self.driver.set_window_size(1280, max(900, min(height + 40, 6000)))
-        path = os.path.join(self.output, f"{len(self.shots) + 1:02d}-{name}.png")
+        self.steps += 1
+        path = os.path.join(self.output, f"{self.steps:02d}-{name}.png")
         self.driver.save_screenshot(path)
         self.shots.append(path)
 
@@ -197,7 +199,10 @@ def delete_with_cascade(lab, demo):
     lab.shot("dry-run-tree")
     lab.shot_of("lab-dry-run", "#composer")
 
-    lab.tick("dryrun", False)
+    preview_tag = lab.header("ETag").strip('"')
+    lab.click("use-preview")
+    check(not lab.find("dryrun").is_selected(), "committing the preview turns the dry run off")
+    check(f'If-Match: "{preview_tag}"' in lab.find("request-preview").text, "the delete commits exactly the preview")
     check(lab.send() == 200, "the delete answers 200")
     lab.until(lambda: lab.find_all("tree-counts", lab.find("tree-after")), "the delete's tree")
     check(lab.tree("tree-after") == GOLF_TREE, f"the delete's tree: {lab.tree('tree-after')}")
@@ -335,7 +340,8 @@ def narrow(lab, demo):
     lab.browse(3)
     width = lab.driver.execute_script("return document.documentElement.scrollWidth")
     check(width <= 420, f"the page is {width}px wide in a 420px window")
-    path = os.path.join(lab.output, f"{len(lab.shots) + 1:02d}-narrow.png")
+    lab.steps += 1
+    path = os.path.join(lab.output, f"{lab.steps:02d}-narrow.png")
     lab.driver.save_screenshot(path)
     lab.shots.append(path)
 

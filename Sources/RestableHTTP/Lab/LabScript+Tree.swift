@@ -82,7 +82,7 @@ extension LabScript {
               el("span", { class: "verb verb-" + entry.verb, "data-test": "tree-verb", text: entry.verb }),
               el("span", { "data-test": "tree-resource", text: entry.resource }),
               el("strong", { "data-test": "tree-key", text: entryKey(entry, mount) }),
-              entry.via ? el("span", { class: "via", "data-test": "tree-via", text: "via " + entry.via.onDelete + " on " + entry.via.columns.join(", ") }) : null,
+              entry.via ? el("span", { class: "via", "data-test": "tree-via", text: (entry.verb === "INSERT" ? "under its parent by " : "via " + entry.via.onDelete + " on ") + entry.via.columns.join(", ") }) : null,
               el("span", { class: "values", text: values }));
             const item = el("li", { role: "treeitem", "aria-expanded": entry.children.length ? "true" : null, "data-test": "tree-node",
               "data-resource": entry.resource, "data-key": entryKey(entry, mount), "data-verb": entry.verb, "data-action": action, "data-depth": depth }, node);
@@ -118,7 +118,20 @@ extension LabScript {
           const dryRun = Boolean(body && (body.dryRun || (body.payload && body.payload.dryRun)));
           if (dryRun) {
             const preview = body.preview || exchange.headers.get("ETag");
-            drawTree(byID("tree-before"), body, mount, "Dry run: nothing changed." + (preview ? " Preview " + preview + "." : ""));
+            const box = byID("tree-before");
+            drawTree(box, body, mount, "Dry run: nothing changed." + (preview ? " Preview " + preview + "." : ""));
+            if (preview && mount.dialect === "native" && body.preview) {
+              const commit = el("button", { type: "button", "data-test": "use-preview", text: "Delete exactly these rows (If-Match: the preview)" });
+              commit.addEventListener("click", () => {
+                byID("override").checked = false;
+                byID("checksum").value = body.preview;
+                byID("checksum-as").value = "header";
+                byID("dryrun").checked = false;
+                updatePreview();
+                byID("send").focus();
+              });
+              box.append(el("div", { class: "row" }, commit));
+            }
           } else {
             const transaction = (body && body.transaction) || exchange.headers.get("Restable-Transaction");
             drawTree(byID("tree-after"), body, mount, "Deleted." + (transaction ? " Transaction " + transaction + "." : ""));
