@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -56,6 +56,22 @@ class Lab:
         self.output = output
         self.shots = []
         self.steps = 0
+        self.errors = []
+
+    def drain(self, expected=None):
+        """Reads the browser's console: errors go to self.errors, but for failed loads (an
+        answer of 4xx is a test case here) and, when given, the expected message; returns
+        whether the expected message was seen."""
+        seen = False
+        for entry in self.driver.get_log("browser"):
+            message = entry.get("message", "")
+            if entry.get("level") != "SEVERE" or "Failed to load resource" in message:
+                continue
+            if expected and expected in message:
+                seen = True
+            else:
+                self.errors.append(message)
+        return seen
 
     def find(self, name, within=None):
         return (within or self.driver).find_element(By.CSS_SELECTOR, f'[data-test="{name}"]')
@@ -65,7 +81,8 @@ class Lab:
 
     def until(self, condition, message):
         try:
-            return WebDriverWait(self.driver, WAIT).until(lambda _: condition())
+            # The page redraws a panel when an answer arrives: an element read meanwhile is stale, and read again.
+            return WebDriverWait(self.driver, WAIT, ignored_exceptions=[StaleElementReferenceException]).until(lambda _: condition())
         except TimeoutException:
             raise Failure(f"timed out waiting for {message}")
 
@@ -217,9 +234,13 @@ def delete_with_cascade(lab, demo):
     check(http(demo, "GET", "/api/line_item?order_id=in.(1,2)") == (200, []), "their line items are gone")
 
     lab.click("journal-refresh")
-    lab.until(lambda: lab.driver.find_elements(By.CSS_SELECTOR, f'[data-test="transaction"][data-id="{transaction}"]'), "the transaction in the journal")
-    row = lab.driver.find_element(By.CSS_SELECTOR, f'[data-test="transaction"][data-id="{transaction}"]')
-    lab.click("undo-dryrun", row)
+
+    def undo_dry_run():
+        # The journal redraws after the delete and after Refresh: find the button as it is now.
+        lab.click("undo-dryrun", lab.driver.find_element(By.CSS_SELECTOR, f'[data-test="transaction"][data-id="{transaction}"]'))
+        return True
+
+    lab.until(undo_dry_run, "the transaction in the journal")
     lab.until(lambda: lab.find_all("tree-counts", lab.find("undo-tree")), "the undo's dry run")
     check(lab.counts("undo-tree") == GOLF_COUNTS.replace("DELETE", "INSERT"), f"the undo's dry run: {lab.counts('undo-tree')}")
     check(lab.tree("undo-tree")[0][:4] == (0, "INSERT", "customer", "Golf Industries"), f"the undo's tree: {lab.tree('undo-tree')}")
@@ -272,6 +293,10 @@ def hostile(lab, demo):
     lab.until(lambda: lab.tree("tree-before")[0][3] == name, "the hostile key in the tree")
     check(not lab.driver.find_elements(By.CSS_SELECTOR, "img"), "no markup from a value became an element")
     check(lab.driver.execute_script("return window.__pwned === undefined"), "no script from a value ran")
+    lab.drain()
+    lab.driver.execute_script("const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.body.append(s)")
+    check(lab.driver.execute_script("return window.__inline === undefined"), "the Content-Security-Policy blocks inline script")
+    check(lab.drain(expected="Content Security Policy"), "the browser reports the blocked inline script")
 
     lab.tick("dryrun", False)
     lab.choose("method", "GET")
@@ -358,6 +383,7 @@ def main():
     for argument in ["--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--hide-scrollbars",
                      "--force-device-scale-factor=1", "--no-first-run", "--disable-extensions"]:
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if os.geteuid() == 0:
         options.add_argument("--no-sandbox")  # Chromium's sandbox does not run as root (CI runs as root).
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
@@ -381,10 +407,10 @@ def main():
                 lab.shot("failed")
                 print(f"FAILED: {name}: {type(failure).__name__}: {failure}", file=sys.stderr)
                 break
-        for entry in driver.get_log("browser"):
-            if entry.get("level") == "SEVERE" and "Failed to load resource" not in entry.get("message", ""):
-                failed += 1
-                print(f"FAILED: the browser's console: {entry['message']}", file=sys.stderr)
+        lab.drain()
+        for message in lab.errors:
+            failed += 1
+            print(f"FAILED: the browser's console: {message}", file=sys.stderr)
     finally:
         driver.quit()
     print(f"{len(lab.shots)} screenshots in {arguments.output}; {time.monotonic() - started:.1f} s")

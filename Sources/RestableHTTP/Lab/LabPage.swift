@@ -9,6 +9,7 @@ enum LabPage {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Restable REST Lab</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/lab/lab.css">
         <script src="/lab/lab.js" defer></script>
         </head>
