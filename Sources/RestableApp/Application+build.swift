@@ -271,7 +271,8 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
         await store.close()
         throw error
     }
-    let responder = RestableResponder(mounts: mounts, maximumBodySize: configuration.maximumBodySize, logger: options.logger, metrics: metrics)
+    let responder = RestableResponder(mounts: mounts, maximumBodySize: configuration.maximumBodySize, logger: options.logger, metrics: metrics,
+        lab: configuration.lab)
     let onListening = options.onListening
     return Application(
         responder: responder,

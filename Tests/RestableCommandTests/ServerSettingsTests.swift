@@ -50,7 +50,7 @@ import Testing
         let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.parse(Self.yaml("readTimeout: 5"), file: "t.yaml") }
         #expect(
             error?.message
-                == "unknown key 'readTimeout' in server; expected one of: bodyTimeout, headerTimeout, host, idleTimeout, jobTimeout, logFormat, maxBodySize, maxConnections, maxSummaryRows, metrics, port, purgeInterval, requestTimeout, shutdownTimeout"
+                == "unknown key 'readTimeout' in server; expected one of: bodyTimeout, headerTimeout, host, idleTimeout, jobTimeout, lab, logFormat, maxBodySize, maxConnections, maxSummaryRows, metrics, port, purgeInterval, requestTimeout, shutdownTimeout"
         )
     }
 }

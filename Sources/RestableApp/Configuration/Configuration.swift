@@ -51,6 +51,8 @@ public struct Configuration: Sendable {
     public var previewRetention = Configuration.defaultPreviewRetention
     /// `server.metrics`: whether `/metrics` serves the server's counters (default true).
     public var metrics = true
+    /// `server.lab`: whether `/lab` serves the REST Lab page (default true).
+    public var lab = true
     /// `server.logFormat`: one line of text per log entry, or one JSON object (default text).
     public var logFormat = LogFormat.text
 

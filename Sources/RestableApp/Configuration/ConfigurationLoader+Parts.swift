@@ -250,8 +250,9 @@ extension ConfigurationLoader {
         guard let pathNode = parts.first(where: { $0.0 == "path" })?.2 else { throw error(node, "a mount needs a 'path'") }
         var path = try string(pathNode, "path")
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        guard path.hasPrefix("/"), path != "/health", path != "/metrics" else {
-            throw error(pathNode, "a mount path starts with '/' and is neither /health nor /metrics (the server's own routes)")
+        let lowered = path.lowercased()
+        guard path.hasPrefix("/"), path != "/health", path != "/metrics", lowered != "/lab", !lowered.hasPrefix("/lab/") else {
+            throw error(pathNode, "a mount path starts with '/' and is neither /health, /metrics nor /lab or a path under it (the server's own routes)")
         }
         guard let dialectNode = parts.first(where: { $0.0 == "dialect" })?.2 else { throw error(node, "a mount needs a 'dialect'") }
         let dialectName = try string(dialectNode, "dialect")

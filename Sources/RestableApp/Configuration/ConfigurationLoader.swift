@@ -201,11 +201,12 @@ public struct ConfigurationLoader {
         var host: String?
         var port: Int?
         var metrics = true
+        var lab = true
         var logFormat = Configuration.LogFormat.text
         if let (_, node) = section("server") {
             let allowed: Set<String> = [
                 "maxBodySize", "maxSummaryRows", "maxConnections", "headerTimeout", "bodyTimeout", "idleTimeout", "shutdownTimeout",
-                "requestTimeout", "host", "port", "purgeInterval", "metrics", "logFormat",
+                "requestTimeout", "host", "port", "purgeInterval", "metrics", "lab", "logFormat",
                 "jobTimeout",
             ]
             for (key, _, value) in try members(node, "server", allowed: allowed) {
@@ -223,6 +224,7 @@ public struct ConfigurationLoader {
                 case "requestTimeout": requestTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
                 case "jobTimeout": jobTimeout = value.scalar?.string == "0" ? nil : try seconds(value, key)
                 case "metrics": metrics = try boolean(value, key)
+                case "lab": lab = try boolean(value, key)
                 case "logFormat":
                     guard let format = value.scalar.flatMap({ Configuration.LogFormat(rawValue: $0.string) }) else {
                         throw error(value, "logFormat must be text or json")
@@ -268,6 +270,7 @@ public struct ConfigurationLoader {
         configuration.requestTimeout = requestTimeout
         configuration.jobTimeout = jobTimeout
         configuration.metrics = metrics
+        configuration.lab = lab
         configuration.logFormat = logFormat
         configuration.introspection = introspection
         configuration.security = security

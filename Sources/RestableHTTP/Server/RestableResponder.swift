@@ -7,8 +7,8 @@ import RestableAuth
 import RestableCore
 import RestableOpenAPI
 
-/// The HTTP entry point: `/health`, `/metrics`, then the dialect whose mount is the longest
-/// prefix of the path.
+/// The HTTP entry point: `/health`, `/metrics`, the REST Lab under `/lab`, then the dialect
+/// whose mount is the longest prefix of the path.
 ///
 /// It reads the body (up to the configured maximum), hands the request to the dialect, writes
 /// one log line per request and counts it in ``ServerMetrics``.
@@ -20,12 +20,16 @@ public struct RestableResponder: HTTPResponder {
     let logger: Logger
     /// Where requests are counted, and what `/metrics` shows; nil: no `/metrics`.
     let metrics: ServerMetrics?
+    /// The REST Lab's page and files under `/lab`; nil: no `/lab`.
+    let lab: LabSite?
 
-    public init(mounts: [DialectMount], maximumBodySize: Int, logger: Logger, metrics: ServerMetrics? = nil) {
+    /// - Parameter lab: whether `/lab` serves the REST Lab (``LabSite``).
+    public init(mounts: [DialectMount], maximumBodySize: Int, logger: Logger, metrics: ServerMetrics? = nil, lab: Bool = true) {
         self.mounts = mounts.sorted { $0.path.count > $1.path.count }
         self.maximumBodySize = maximumBodySize
         self.logger = logger
         self.metrics = metrics
+        self.lab = lab ? LabSite(mounts: self.mounts) : nil
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
@@ -107,6 +111,10 @@ public struct RestableResponder: HTTPResponder {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+        if let lab, LabSite.owns(path) {
+            place.route = lab.route(path)
+            return lab.answer(request, path: path)
         }
         for mount in mounts {
             guard let segments = mount.segments(of: path) else { continue }
