@@ -151,7 +151,7 @@ public func buildEngine(_ configuration: Configuration, store: any Store, logger
 }
 
 /// The dialect mounts of a configuration, over one engine, each with its security.
-public func buildMounts(_ configuration: Configuration, engine: Engine) async throws -> [DialectMount] {
+public func buildMounts(_ configuration: Configuration, engine: Engine, jobs: JobRunner? = nil) async throws -> [DialectMount] {
     var verifier: JWTVerifier?
     if let settings = configuration.security?.jwt, configuration.mounts.contains(where: { $0.authentication.contains(.jwt) }) {
         verifier = try await JWTVerifier(settings)
@@ -166,7 +166,7 @@ public func buildMounts(_ configuration: Configuration, engine: Engine) async th
         }
     }
     // One runner for every native mount: the jobs of this process.
-    let jobs = JobRunner(timeout: configuration.jobTimeout)
+    let jobs = jobs ?? JobRunner(timeout: configuration.jobTimeout)
     return configuration.mounts.map { mount in
         let names = ResourceNames(mount.names)
         var engine = engine
@@ -264,9 +264,10 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
     }
     var observed = engine
     observed.observer = metrics
+    let jobs = JobRunner(timeout: configuration.jobTimeout)
     let mounts: [DialectMount]
     do {
-        mounts = try await buildMounts(configuration, engine: observed)
+        mounts = try await buildMounts(configuration, engine: observed, jobs: jobs)
     } catch {
         await store.close()
         throw error
@@ -282,7 +283,7 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
             limits: configuration.limits,
             maximumBodySize: configuration.mounts.compactMap(\.maximumBodySize).reduce(configuration.maximumBodySize, max)),
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Restable"),
-        services: [StoreCloser(store: store)] + purger(configuration, engine: engine, logger: options.logger),
+        services: [StoreCloser(store: store, jobs: jobs, wait: configuration.limits.shutdownTimeout)] + purger(configuration, engine: engine, logger: options.logger),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
         logger: options.logger)
 }
@@ -341,12 +342,16 @@ struct RetentionPurger: Service {
     }
 }
 
-/// Closes the store after the server has stopped (services stop in reverse order of start).
+/// Closes the store after the server has stopped (services stop in reverse order of start),
+/// once the jobs still running have been cancelled and rolled back (for at most `wait`).
 struct StoreCloser: Service {
     let store: any Store
+    let jobs: JobRunner
+    let wait: Duration
 
     func run() async throws {
         try? await gracefulShutdown()
+        await jobs.stopAll(wait: wait)
         await store.close()
     }
 }

@@ -115,6 +115,23 @@ import Testing
         }
     }
 
+    /// A job still running when the server is stopped (SIGTERM) is cancelled and rolled back
+    /// before the database closes, and says so.
+    @Test func aJobRunningWhenTheServerStopsIsCancelled() async throws {
+        try await withTemporaryDirectory { folder in
+            let server = try await Self.filledServer(in: folder)
+            let href = try await Self.startDeletingJob(server)
+            #expect(server.stop() == 0, "\(server.log)")
+            let next = try LiveServer(["serve", "--config", folder.appendingPathComponent("crash.yaml").path, "--port", "0"], in: folder)
+            #expect(try await next.waitUntilListening(), "\(next.log)")
+            let job = try next.curl("GET", href)
+            _ = next.stop()
+            #expect(job.body.contains("\"state\":\"cancelled\""), "\(job.body)")
+            #expect(job.body.contains("the server stopped before the job committed"), "\(job.body)")
+            #expect(try await Self.state(in: folder) == .everything)
+        }
+    }
+
     /// Starts a job deleting every item (and by cascade every part) and returns its URL once
     /// its transaction is deleting.
     static func startDeletingJob(_ server: LiveServer) async throws -> String {

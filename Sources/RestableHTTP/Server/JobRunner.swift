@@ -30,6 +30,8 @@ public final class JobRunner: Sendable {
     public let timeout: Duration?
     let logger: Logger
     private let running = Mutex<[String: Running]>([:])
+    /// Set once the server stops: jobs still running are cancelled.
+    private let stopping = Mutex(false)
 
     private struct Running: Sendable {
         let task: Task<Void, Never>
@@ -123,8 +125,8 @@ public final class JobRunner: Sendable {
         for attempt in 1...5 {
             do {
                 if cancelled {
-                    try await engine.finish(
-                        job: id, as: .cancelled, detail: "cancelled before it committed: its transaction rolled back, and nothing changed", rows: 0)
+                    let why = stopping.withLock { $0 } ? "the server stopped before the job committed" : "cancelled before it committed"
+                    try await engine.finish(job: id, as: .cancelled, detail: "\(why): its transaction rolled back, and nothing changed", rows: 0)
                 } else {
                     try await engine.finish(
                         job: id, as: .completed, status: Int(response.status.code), response: text, transaction: transaction, rows: rows)
@@ -173,6 +175,22 @@ public final class JobRunner: Sendable {
             : "its server stopped (or lost the database) before the job committed: its transaction rolled back, and nothing changed"
         logger.notice("job given up: its server stopped", metadata: ["job": "\(id)", "server": "\(record.server)"])
         return try await engine.abandon(record, reason: reason) ?? record
+    }
+
+    /// Cancels every job running here, as the server stops, and waits (up to `wait`) until
+    /// each has rolled back and written down that it was cancelled.
+    public func stopAll(wait: Duration) async {
+        let tasks = running.withLock { running in
+            stopping.withLock { $0 = true }
+            return running.values.map(\.task)
+        }
+        guard !tasks.isEmpty else { return }
+        logger.notice("cancelling the jobs still running, as the server stops", metadata: ["jobs": "\(tasks.count)"])
+        for task in tasks { task.cancel() }
+        let deadline = ContinuousClock.now + wait
+        while running.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Asks for the job to be cancelled and waits (up to `wait`) for it to end. Returns its
