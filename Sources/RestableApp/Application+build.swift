@@ -264,7 +264,7 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
     }
     var observed = engine
     observed.observer = metrics
-    let jobs = JobRunner(timeout: configuration.jobTimeout)
+    let jobs = JobRunner(timeout: configuration.jobTimeout, maximumJobs: maximumJobs(configuration))
     let mounts: [DialectMount]
     do {
         mounts = try await buildMounts(configuration, engine: observed, jobs: jobs)
@@ -286,6 +286,13 @@ public func buildApplication(_ given: Configuration, store: any Store, options: 
         services: [StoreCloser(store: store, jobs: jobs, wait: configuration.limits.shutdownTimeout)] + purger(configuration, engine: engine, logger: options.logger),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
         logger: options.logger)
+}
+
+/// How many jobs one server runs at once: on PostgreSQL each holds a connection of the pool for
+/// as long as it runs, so at most half the pool (the rest serves requests and heartbeats).
+func maximumJobs(_ configuration: Configuration) -> Int {
+    guard case .postgres(let location) = configuration.database else { return JobRunner.defaultMaximumJobs }
+    return min(JobRunner.defaultMaximumJobs, max(1, location.poolSize / 2))
 }
 
 /// Autotask and Buzz clients cannot send a checksum, so a resource with required locking

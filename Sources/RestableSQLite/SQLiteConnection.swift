@@ -43,23 +43,23 @@ final class SQLiteConnection: @unchecked Sendable {
         }
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, 5_000)
-        if statementTimeout != nil {
-            // Every 1,000 virtual-machine steps SQLite asks whether to go on: past the deadline,
-            // the statement stops with SQLITE_INTERRUPT (and its transaction rolls back).
-            sqlite3_progress_handler(
-                handle, 1_000,
-                { context in
-                    guard let context else { return 0 }
-                    let deadline = Unmanaged<StatementDeadline>.fromOpaque(context).takeUnretainedValue()
-                    return deadline.passed || deadline.stopped ? 1 : 0
-                }, Unmanaged.passUnretained(statementDeadline).toOpaque())
-        }
+        // Every 1,000 virtual-machine steps SQLite asks whether to go on: past the statement's
+        // deadline, or once its work was cancelled, the statement stops with SQLITE_INTERRUPT
+        // (and its transaction rolls back).
+        sqlite3_progress_handler(
+            handle, 1_000,
+            { context in
+                guard let context else { return 0 }
+                let deadline = Unmanaged<StatementDeadline>.fromOpaque(context).takeUnretainedValue()
+                return deadline.passed || deadline.stopped ? 1 : 0
+            }, Unmanaged.passUnretained(statementDeadline).toOpaque())
     }
 
     /// Runs `body` as one unit of work on the connection whose running statement stops
-    /// (`SQLITE_INTERRUPT`) when the calling task is cancelled; a later unit of work is never
-    /// stopped by it. Needs a statement timeout (its progress handler checks).
-    func stoppingWhenCancelled<T>(_ body: () async throws -> T) async throws -> T {
+    /// (`SQLITE_INTERRUPT`, which rolls back the whole transaction) when the calling task is
+    /// cancelled, if `stops`; a later unit of work is never stopped by it.
+    func stoppingWhenCancelled<T>(_ stops: Bool = true, _ body: () async throws -> T) async throws -> T {
+        guard stops else { return try await body() }
         let work = statementDeadline.beginWork()
         defer { statementDeadline.endWork() }
         let deadline = statementDeadline

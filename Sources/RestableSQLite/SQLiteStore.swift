@@ -170,6 +170,22 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// A write that shares its transaction with no other: the group open now is committed
+    /// first (its members do not wait for this write), and this one commits as soon as it is done.
+    public func writeAlone<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
+        guard groupCommit else { return try await write(body) }
+        return try await withTaskExecutorPreference(writer.executor) {
+            try await writerGate.withGate {
+                _ = await commitGroup()
+                return try await transaction(on: writer, begin: "BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON") {
+                    try await writer.stoppingWhenCancelled {
+                        try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
+                    }
+                }
+            }
+        }
+    }
+
     /// No: SQLite has one writer, and a write waits for the open one to end.
     public var writesConcurrently: Bool { false }
 
@@ -250,6 +266,9 @@ extension SQLiteStore {
     /// transaction itself (an interrupted statement, a full disk): then every member waiting
     /// for the commit fails too, having changed nothing.
     private func runMember<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async -> Result<T, any Error> {
+        // Only the first member's statements may be interrupted when its task is cancelled: an
+        // interrupted change rolls back the whole transaction, which later members share.
+        let first = !group.open
         do {
             if !group.open {
                 try await writer.execute("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON")
@@ -261,7 +280,7 @@ extension SQLiteStore {
             return .failure(translated(error))
         }
         do {
-            let value = try await writer.stoppingWhenCancelled {
+            let value = try await writer.stoppingWhenCancelled(first) {
                 try await body(SQLiteSession(connection: writer, builder: builder, logger: logger))
             }
             // A request whose client went away (or a server that is stopping) rolls back

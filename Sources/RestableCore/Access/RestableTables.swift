@@ -97,6 +97,7 @@ public enum RestableTables {
             Column(name: "finished_ms", type: .integer),
             Column(name: "status", type: .integer),
             Column(name: "response", type: .text),
+            Column(name: "response_headers", type: .text),
             Column(name: "transaction_id", type: .text),
             Column(name: "detail", type: .text),
         ], optimisticLocking: .off)

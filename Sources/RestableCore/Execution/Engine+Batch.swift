@@ -8,17 +8,7 @@ extension Engine {
     /// data (missing row, stale checksum, restrict, conflict) are listed in the outcome: strict
     /// handling then rolls everything back, lenient handling keeps the rest.
     func unobservedBatch(_ request: BatchRequest) async throws(RestableError) -> ChangeOutcome {
-        guard request.operations.count <= maximumKeys else { throw Self.tooManyKeys(maximumKeys) }
-        var plans: [PlannedOperation] = []
-        for (index, operation) in request.operations.enumerated() {
-            do {
-                plans.append(try plan(operation))
-            } catch {
-                var error = error
-                error.message = "operation \(index): \(error.message)"
-                throw error
-            }
-        }
+        let plans = try planned(request)
         let options = request.options
         let limit = options.summaryLimit ?? summaryLimit
         let planned = plans
@@ -175,5 +165,28 @@ extension Engine {
         try checkRequestBudget(log.removedRows + plan.rowCount, deleting: resource)
         let (changes, counts, truncated) = try await apply(plan, mode: mode, summaryLimit: log.remaining, journal: journal, in: session)
         log.append(changes, counts: counts, truncated: truncated, deleting: resource.name)
+    }
+
+    /// Refuses, without touching the database, a batch that ``batch(_:)`` would refuse before
+    /// its transaction (a malformed operation, an action the caller may not do): a batch run
+    /// later (as a job) is checked first.
+    public func check(_ request: BatchRequest) throws(RestableError) {
+        _ = try planned(request)
+    }
+
+    /// Every operation of a batch planned, or the first refusal, naming its operation.
+    private func planned(_ request: BatchRequest) throws(RestableError) -> [PlannedOperation] {
+        guard request.operations.count <= maximumKeys else { throw Self.tooManyKeys(maximumKeys) }
+        var plans: [PlannedOperation] = []
+        for (index, operation) in request.operations.enumerated() {
+            do {
+                plans.append(try plan(operation))
+            } catch {
+                var error = error
+                error.message = "operation \(index): \(error.message)"
+                throw error
+            }
+        }
+        return plans
     }
 }

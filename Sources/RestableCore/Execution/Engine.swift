@@ -318,7 +318,9 @@ public struct Engine: Sendable {
         observer?.transaction(write: write, started: true)
         defer { observer?.transaction(write: write, started: false) }
         do {
-            return write ? try await store.write(guarded) : try await store.read(guarded)
+            guard write else { return try await store.read(guarded) }
+            // A job's long transaction runs alone: no other write waits for its commit.
+            return job != nil ? try await store.writeAlone(guarded) : try await store.write(guarded)
         } catch let signal as RollbackSignal {
             guard let value = signal.outcome as? T else {
                 throw RestableError(.internalError, "the request failed inside the server; the server log has the details")

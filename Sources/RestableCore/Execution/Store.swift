@@ -17,6 +17,11 @@ public protocol Store: Sendable {
     /// rows read in it cannot change until it ends.
     func write<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
 
+    /// ``write(_:)`` in a transaction of its own, never shared with other writes (a long
+    /// job's: a store that groups writes into one commit must not hold the others' commit
+    /// for as long as it runs, nor make its commit depend on theirs).
+    func writeAlone<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T
+
     /// Closes every connection. The store cannot be used afterwards.
     func close() async
 
@@ -64,6 +69,13 @@ public struct JournaledRows: Sendable {
     public init(count: Int, text: String) {
         self.count = count
         self.text = text
+    }
+}
+
+extension Store {
+    /// A store that never shares a transaction between writes: ``write(_:)``.
+    public func writeAlone<T: Sendable>(_ body: @Sendable (any StoreSession) async throws -> T) async throws -> T {
+        try await write(body)
     }
 }
 

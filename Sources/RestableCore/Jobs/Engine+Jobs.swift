@@ -41,6 +41,9 @@ public struct JobRecord: Sendable, Equatable {
     public var status: Int?
     /// Its answer's body (JSON text), once completed.
     public var response: String?
+    /// The headers of its answer that say something about it (`ETag`, `Preference-Applied`,
+    /// `Restable-Transaction`), as a JSON object's text.
+    public var responseHeaders: String?
     /// The journal's transaction of what it committed, when it committed one.
     public var transaction: String?
     /// Why it failed or was cancelled.
@@ -78,6 +81,7 @@ public struct JobRecord: Sendable, Equatable {
         finishedMs = integer("finished_ms")
         status = integer("status").map(Int.init)
         response = text("response")
+        responseHeaders = text("response_headers")
         transaction = text("transaction_id")
         detail = text("detail")
     }
@@ -89,7 +93,7 @@ public struct JobRecord: Sendable, Equatable {
             "state": .text(state.rawValue), "phase": .text(phase.rawValue), "rows_done": .integer(Int64(rows)),
             "cancel_requested": .boolean(cancelRequested), "created_ms": .integer(createdMs), "updated_ms": .integer(updatedMs),
             "finished_ms": finishedMs.map(Value.integer) ?? .null, "status": status.map { .integer(Int64($0)) } ?? .null,
-            "response": optional(response), "transaction_id": optional(transaction), "detail": optional(detail),
+            "response": optional(response), "response_headers": optional(responseHeaders), "transaction_id": optional(transaction), "detail": optional(detail),
         ]
     }
 }
@@ -117,16 +121,11 @@ extension Engine {
         RowPredicate([.compare(column: "id", .eq, .text(id)), .compare(column: "state", .eq, .text(state.rawValue))])
     }
 
-    /// Writes down a new job (and removes finished jobs past ``jobRetention``).
+    /// Writes down a new job (and removes the jobs that ended more than ``jobRetention`` ago).
     public func record(_ job: JobRecord) async throws(RestableError) {
         let expired = clock() - Self.jobRetention
         try await unwatched().run(write: true) { session in
-            _ = try await session.delete(
-                RestableTables.jobs,
-                where: RowPredicate([
-                    .compare(column: "created_ms", .lt, .integer(expired)),
-                    .oneOf(column: "state", [JobState.completed, .failed, .cancelled].map { .text($0.rawValue) }),
-                ]))
+            _ = try await session.delete(RestableTables.jobs, where: RowPredicate([.compare(column: "finished_ms", .lt, .integer(expired))]))
             try await session.append(RestableTables.jobs, values: job.values)
         }
     }
@@ -140,16 +139,16 @@ extension Engine {
     }
 
     /// The running job's heartbeat: its phase and rows so far, and now as `updated_ms`.
-    /// Returns whether a cancel was asked for (by any server). Nothing is written for a job no
-    /// longer running.
+    /// Returns whether the job should stop: a cancel was asked for (through any server), or
+    /// another server gave it up. Nothing is written for a job no longer running.
     public func beat(_ id: String, phase: JobPhase, rows: Int) async throws(RestableError) -> Bool {
         let now = clock()
         return try await unwatched().run(write: true) { session in
             _ = try await session.update(
                 RestableTables.jobs, where: Self.job(id, in: .running),
                 set: ["phase": .text(phase.rawValue), "rows_done": .integer(Int64(rows)), "updated_ms": .integer(now)])
-            let rows = try await session.select(RestableTables.jobs, where: Self.job(id))
-            return rows.first?["cancel_requested"] == .boolean(true)
+            guard let row = try await session.select(RestableTables.jobs, where: Self.job(id)).first else { return true }
+            return row["cancel_requested"] == .boolean(true) || row["state"] != .text(JobState.running.rawValue)
         }
     }
 
@@ -168,28 +167,42 @@ extension Engine {
         return try rows.first.map(JobRecord.init)
     }
 
-    /// Ends a job that is running or committed with its answer (or its failure). A job that
-    /// already ended (marked failed by another server, say) keeps its record.
-    public func finish(
-        job id: String, as state: JobState, status: Int? = nil, response: String? = nil, transaction: String? = nil, detail: String? = nil,
-        rows: Int
-    ) async throws(RestableError) {
+    /// Ends a job with how it ended: `ended` as this server saw it (its `state` one of
+    /// `completed`, `cancelled` or `failed`). A job that already ended (given up by another
+    /// server, say) keeps its record; one whose transaction marked it committed is never
+    /// written down as cancelled or failed, since its changes are in the database: it is
+    /// `completed`, its answer lost, instead. Returns the record as it is now.
+    @discardableResult
+    public func finish(_ ended: JobRecord) async throws(RestableError) -> JobRecord? {
         let now = clock()
-        var values: [String: Value] = [
-            "state": .text(state.rawValue), "phase": .text(JobPhase.finished.rawValue), "rows_done": .integer(Int64(rows)),
-            "updated_ms": .integer(now), "finished_ms": .integer(now),
-            "status": status.map { .integer(Int64($0)) } ?? .null, "response": response.map(Value.text) ?? .null,
-            "detail": detail.map(Value.text) ?? .null,
-        ]
-        if let transaction { values["transaction_id"] = .text(transaction) }
-        try await unwatched().run(write: true) { [values] session in
-            _ = try await session.update(
+        var ended = ended
+        ended.phase = .finished
+        ended.updatedMs = now
+        ended.finishedMs = now
+        var values = ended.values
+        for unchanged in ["id", "mount", "request", "principal", "server", "created_ms", "cancel_requested"] { values[unchanged] = nil }
+        if ended.transaction == nil { values["transaction_id"] = nil }
+        let rolledBack = ended.state != .completed
+        let finished = values
+        let id = ended.id
+        let lost = "it committed, but its server lost the answer (\(ended.detail ?? "it ended")): the journal has what it did"
+        let rows = try await unwatched().run(write: true) { session in
+            let open: [JobState] = rolledBack ? [.running] : [.running, .committed]
+            let written = try await session.update(
                 RestableTables.jobs,
-                where: RowPredicate([
-                    .compare(column: "id", .eq, .text(id)), .oneOf(column: "state", [.text(JobState.running.rawValue), .text(JobState.committed.rawValue)]),
-                ]),
-                set: values)
+                where: RowPredicate([.compare(column: "id", .eq, .text(id)), .oneOf(column: "state", open.map { .text($0.rawValue) })]),
+                set: finished)
+            if written == 0, rolledBack {
+                _ = try await session.update(
+                    RestableTables.jobs, where: Self.job(id, in: .committed),
+                    set: [
+                        "state": .text(JobState.completed.rawValue), "phase": .text(JobPhase.finished.rawValue), "finished_ms": .integer(now),
+                        "detail": .text(lost),
+                    ])
+            }
+            return try await session.select(RestableTables.jobs, where: Self.job(id))
         }
+        return try rows.first.map(JobRecord.init)
     }
 
     /// Marks a job whose server stopped: a running one failed (its transaction rolled back with
@@ -199,15 +212,18 @@ extension Engine {
     public func abandon(_ expected: JobRecord, reason: String) async throws(RestableError) -> JobRecord? {
         let now = clock()
         let committed = expected.state == .committed
-        let values: [String: Value] = [
+        var values: [String: Value] = [
             "state": .text((committed ? JobState.completed : .failed).rawValue), "phase": .text(JobPhase.finished.rawValue),
             "finished_ms": .integer(now), "detail": .text(reason),
         ]
+        // A job that never committed changed nothing.
+        if !committed { values["rows_done"] = .integer(0) }
+        let update = values
         let rows = try await unwatched().run(write: true) { session in
             _ = try await session.update(
                 RestableTables.jobs,
                 where: RowPredicate(Self.job(expected.id, in: expected.state).conditions + [.compare(column: "updated_ms", .eq, .integer(expected.updatedMs))]),
-                set: values)
+                set: update)
             return try await session.select(RestableTables.jobs, where: Self.job(expected.id))
         }
         return try rows.first.map(JobRecord.init)
@@ -229,6 +245,7 @@ extension Engine {
             where: RowPredicate(Self.job(ticket.id, in: .running).conditions + [.compare(column: "cancel_requested", .eq, .boolean(false))]),
             set: values)
         guard marked == 1 else { throw CancellationError() }
+        ticket.progress.markCommitting()
     }
 
     /// This engine without a job or a deadline: the calls on the jobs table are not part of

@@ -22,21 +22,27 @@ public enum JobPhase: String, Sendable, CaseIterable {
 /// far. Written by the job's transaction (through ``ProgressSession``), read by whoever asks
 /// for the job's status; shared across tasks, so it is guarded by a mutex.
 public final class JobProgress: Sendable {
-    private let state = Mutex<(phase: JobPhase, rows: Int)>((.queued, 0))
+    private let state = Mutex<(phase: JobPhase, rows: Int, marked: Bool)>((.queued, 0, false))
 
     public init() {}
 
     /// The phase and the rows changed so far.
-    public var snapshot: (phase: JobPhase, rows: Int) { state.withLock { $0 } }
+    public var snapshot: (phase: JobPhase, rows: Int) { state.withLock { ($0.phase, $0.rows) } }
+
+    /// Whether the job's transaction marked the job committed in itself: if that transaction
+    /// then committed, its changes are in the database.
+    public var marked: Bool { state.withLock { $0.marked } }
 
     /// A transaction (re)starts: a store that runs its body again (after a deadlock) counts
     /// from zero, since the earlier attempt's changes were rolled back.
-    func restart() { state.withLock { $0 = (.reading, 0) } }
+    func restart() { state.withLock { $0 = (.reading, 0, false) } }
 
     func enter(_ phase: JobPhase) { state.withLock { $0.phase = phase } }
 
+    func markCommitting() { state.withLock { $0 = (.committing, $0.rows, true) } }
+
     func changed(_ rows: Int, in phase: JobPhase) {
-        state.withLock { $0 = (phase, $0.rows + rows) }
+        state.withLock { $0 = (phase, $0.rows + rows, $0.marked) }
     }
 
     /// The job is done.

@@ -85,3 +85,14 @@ public struct IncomingRequest: Sendable {
         self.authority = authority
     }
 }
+
+extension IncomingRequest {
+    /// The request without its body and headers: what an answer rendered later (a job's) needs
+    /// of it, without keeping the payload or the credentials for as long as the job runs.
+    public var withoutPayload: IncomingRequest {
+        var request = self
+        request.body = []
+        request.headers = [:]
+        return request
+    }
+}

@@ -1,3 +1,4 @@
+import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
@@ -7,37 +8,44 @@ import Synchronization
 /// Runs requests as jobs (`Prefer: respond-async`) in this server process, and answers for
 /// jobs of any process from their records in the database (``RestableTables/jobs``).
 ///
-/// A job's request runs in one transaction, like any request, in a task of its own that
-/// outlives the HTTP exchange that started it. While it runs, a watcher writes its heartbeat
-/// and progress every ``heartbeat`` (on a store that can write beside the job's open
-/// transaction; on SQLite the job's progress is kept in this process, the only one serving
-/// the file) and cancels the task when a cancel was asked for, through any server. The job's
-/// transaction marks it committed in itself, so a job is never half-done: either its changes
-/// and the mark commit together, or neither does.
+/// A job's request runs in one transaction of its own (never shared with other writes), like
+/// any request, in a task that outlives the HTTP exchange that started it. On a store that can
+/// write beside the job's open transaction (PostgreSQL), a watcher writes its heartbeat and
+/// progress every ``heartbeat``, and cancels the task when a cancel was asked for through any
+/// server or another server gave the job up. The job's transaction marks it committed in
+/// itself, so a job is never half-done: its changes and the mark commit together, or neither
+/// does. On SQLite, which one process serves, a job's state lives in this process until it is
+/// written down, since writes wait behind the job's transaction.
 ///
 /// A job whose server stopped is reported `failed` by the next server asked about it: on
-/// PostgreSQL once its heartbeat is older than ``staleAfter``; on SQLite at once, since the
-/// process running it is not this one. A job that committed before its server stopped is
-/// reported `completed`, its answer lost, and the journal has what it did.
+/// PostgreSQL once this server has seen its heartbeat stand still for ``staleAfter`` (by this
+/// server's own clock, so that clocks that differ between servers do not matter); on SQLite at
+/// once, since the process running it is not this one. A job that committed before its server
+/// stopped is reported `completed`, its answer lost, and the journal has what it did.
 public final class JobRunner: Sendable {
     /// This process's name in the jobs it runs.
     public let server: String
     /// How often a running job's heartbeat and progress are written, and its cancel looked for.
     public let heartbeat: Duration
-    /// How old a running job's heartbeat may be before another server gives it up as failed.
+    /// How long a running job's heartbeat may stand still before another server gives it up.
     public let staleAfter: Duration
     /// How long a job may run (nil: no limit); past it, it rolls back (`timedOut`).
     public let timeout: Duration?
+    /// How many jobs may run here at once, and how many of them may be one caller's.
+    public let maximumJobs: Int
+    public let maximumJobsPerCaller: Int
     let logger: Logger
     private let running = Mutex<[String: Running]>([:])
-    /// Set once the server stops: jobs still running are cancelled.
+    /// Set once the server stops: the jobs still running are cancelled.
     private let stopping = Mutex(false)
+    /// The heartbeat of each job of another server as this server last saw it, and since when.
+    private let seen = Mutex<[String: (updated: Int64, since: ContinuousClock.Instant)]>([:])
 
     private struct Running: Sendable {
-        let task: Task<Void, Never>
+        var task: Task<Void, Never>?
         let progress: JobProgress
-        /// The record as it was written when the job started.
-        let record: JobRecord
+        /// The record: as written when the job started, then as it ended until that is written.
+        var record: JobRecord
         /// Whether a cancel was asked for through this process.
         var cancelRequested = false
     }
@@ -45,15 +53,20 @@ public final class JobRunner: Sendable {
     public static let defaultHeartbeat = Duration.seconds(1)
     public static let defaultStaleAfter = Duration.seconds(15)
     public static let defaultTimeout = Duration.seconds(3_600)
+    public static let defaultMaximumJobs = 16
+    public static let defaultMaximumJobsPerCaller = 4
 
     public init(
         heartbeat: Duration = JobRunner.defaultHeartbeat, staleAfter: Duration = JobRunner.defaultStaleAfter,
-        timeout: Duration? = JobRunner.defaultTimeout, logger: Logger = Logger(label: "restable.jobs")
+        timeout: Duration? = JobRunner.defaultTimeout, maximumJobs: Int = JobRunner.defaultMaximumJobs,
+        maximumJobsPerCaller: Int = JobRunner.defaultMaximumJobsPerCaller, logger: Logger = Logger(label: "restable.jobs")
     ) {
         self.server = RestableResponder.newRequestID()
         self.heartbeat = heartbeat
         self.staleAfter = staleAfter
         self.timeout = timeout
+        self.maximumJobs = maximumJobs
+        self.maximumJobsPerCaller = maximumJobsPerCaller
         self.logger = logger
     }
 
@@ -61,109 +74,169 @@ public final class JobRunner: Sendable {
     /// job's own). An error it throws is rendered by `failure`.
     public typealias Work = @Sendable (Engine) async throws(RestableError) -> Response
 
-    /// Writes the job down and starts it; returns its record (`running`, `queued`).
+    /// Starts a job and returns its record (`running`, `queued`). Refused while this server
+    /// runs ``maximumJobs`` jobs (`503`), or the caller ``maximumJobsPerCaller`` (`429`).
     public func start(
         _ engine: Engine, mount: String, request: String, principal: String?, work: @escaping Work,
         failure: @escaping @Sendable (RestableError) -> Response
     ) async throws(RestableError) -> JobRecord {
-        let id = RestableResponder.newRequestID()
-        let record = JobRecord(id: id, mount: mount, request: request, principal: principal, server: server, at: engine.clock())
-        try await engine.record(record)
+        let record = JobRecord(
+            id: RestableResponder.newRequestID(), mount: mount, request: request, principal: principal, server: server, at: engine.clock())
         let progress = JobProgress()
-        let jobEngine = engine.running(as: JobTicket(id: id, progress: progress), timeout: timeout)
+        let refusal: RestableError? = running.withLock { running in
+            if stopping.withLock({ $0 }) { return RestableError(.storeUnavailable, "the server is stopping; start the job on another", retryAfter: 1) }
+            if running.count >= maximumJobs {
+                return RestableError(.storeBusy, "this server already runs \(maximumJobs) jobs; start it when one has ended", retryAfter: 5)
+            }
+            if running.values.filter({ $0.record.principal == principal && $0.record.mount == mount }).count >= maximumJobsPerCaller {
+                return RestableError(.rateLimited, "this caller already runs \(maximumJobsPerCaller) jobs here; start it when one has ended", retryAfter: 5)
+            }
+            running[record.id] = Running(task: nil, progress: progress, record: record)
+            return nil
+        }
+        if let refusal { throw refusal }
+        // On PostgreSQL the record is written before the answer, so that any server finds it at
+        // once. SQLite's one writer may be busy with another job for long: there the job writes
+        // its record first thing, and this process answers for it meanwhile.
+        if engine.writesConcurrently {
+            do throws(RestableError) {
+                try await engine.record(record)
+            } catch {
+                running.withLock { _ = $0.removeValue(forKey: record.id) }
+                throw error
+            }
+        }
+        let jobEngine = engine.running(as: JobTicket(id: record.id, progress: progress), timeout: timeout)
+        let recorded = engine.writesConcurrently
         running.withLock { running in
-            let task = Task {
-                var cancelled = false
+            running[record.id]?.task = Task {
                 var response: Response
+                var cancelled = false
                 do throws(RestableError) {
+                    if !recorded { try await engine.record(record) }
                     response = try await work(jobEngine)
                 } catch {
                     cancelled = error.code == .cancelled
                     response = failure(error)
                 }
                 // In a task of its own: this one may be cancelled, and its end must still be written.
-                await Task { await self.finish(id, response, cancelled: cancelled, progress: progress, engine: engine) }.value
+                let ended = await self.ending(record, response, cancelled: cancelled, progress: progress, at: engine.clock())
+                await Task { await self.write(ended, engine: engine) }.value
             }
-            running[id] = Running(task: task, progress: progress, record: record)
         }
-        // SQLite is served by this process alone, so a cancel can only come through it: a
-        // watcher's reads would also wait behind the job's transaction on an in-memory database.
         if engine.writesConcurrently {
-            Task { await self.watch(id, task: task(id), progress: progress, engine: engine) }
+            Task { await self.watch(record.id, progress: progress, engine: engine) }
         }
-        logger.info("job started", metadata: ["job": "\(id)", "started": "\(request)", "request": "\(engine.requestID ?? "")"])
+        logger.info("job started", metadata: ["job": "\(record.id)", "started": "\(request)", "request": "\(engine.requestID ?? "")"])
         return record
     }
 
-    /// Writes the heartbeat (where the store allows it) and looks for a cancel, every
-    /// ``heartbeat``, until the job's task ends.
-    private func watch(_ id: String, task: Task<Void, Never>?, progress: JobProgress, engine: Engine) async {
-        while running.withLock({ $0[id] != nil }) {
+    /// Writes the heartbeat and looks for a cancel every ``heartbeat``, until the job ends.
+    private func watch(_ id: String, progress: JobProgress, engine: Engine) async {
+        while true {
             try? await Task.sleep(for: heartbeat)
-            guard running.withLock({ $0[id] != nil }) else { return }
+            guard let task = running.withLock({ $0[id].flatMap { $0.record.state.isFinal ? nil : $0.task } }) else { return }
             let (phase, rows) = progress.snapshot
             do {
-                if try await engine.beat(id, phase: phase, rows: rows) { task?.cancel() }
+                if try await engine.beat(id, phase: phase, rows: rows) { task.cancel() }
             } catch {
                 logger.warning("a job's heartbeat could not be written", metadata: ["job": "\(id)", "error": "\(error)"])
             }
         }
     }
 
-    /// Writes down how the job ended, trying again while the database is unreachable.
-    private func finish(_ id: String, _ response: Response, cancelled: Bool, progress: JobProgress, engine: Engine) async {
+    /// How the job ended, as its record: the answer when its request ran to one, kept here until
+    /// it is written down. A job that did not commit changed no rows.
+    private func ending(_ record: JobRecord, _ response: Response, cancelled: Bool, progress: JobProgress, at now: Int64) async -> JobRecord {
         progress.finish()
-        let rows = progress.snapshot.rows
-        let collected = CollectedBody()
-        do {
-            try await response.body.write(BodyCollector(into: collected))
-        } catch {
-            logger.error("a job's answer could not be read", metadata: ["job": "\(id)", "error": "\(error)"])
+        var ended = record
+        ended.phase = .finished
+        (ended.updatedMs, ended.finishedMs) = (now, now)
+        if cancelled {
+            ended.state = .cancelled
+            let why = stopping.withLock { $0 } ? "the server stopped before the job committed" : "cancelled before it committed"
+            ended.detail = "\(why): its transaction rolled back, and nothing changed"
+        } else {
+            let collected = CollectedBody()
+            var response = response
+            do {
+                try await response.body.write(BodyCollector(into: collected))
+            } catch {
+                logger.error("a job's answer could not be read", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            }
+            ended.state = .completed
+            ended.status = Int(response.status.code)
+            ended.response = collected.buffer.getString(at: collected.buffer.readerIndex, length: collected.buffer.readableBytes)
+            ended.transaction = response.headers[.restableTransaction]
+            let kept: [HTTPField.Name] = [.eTag, .preferenceApplied, .restableTransaction]
+            let headers = kept.compactMap { name in response.headers[name].map { (name.rawName, JSON.string($0)) } }
+            if !headers.isEmpty { ended.responseHeaders = String(decoding: JSON.object(headers).bytes, as: UTF8.self) }
         }
-        let text = collected.buffer.getString(at: collected.buffer.readerIndex, length: collected.buffer.readableBytes)
-        let transaction = response.headers[.restableTransaction]
+        // Rows count only when they stayed: the transaction marked the job and its answer came.
+        ended.rows = !cancelled && progress.marked && (ended.status ?? 500) < 300 ? progress.snapshot.rows : 0
+        running.withLock { $0[record.id]?.record = ended }
+        return ended
+    }
+
+    /// Writes down how the job ended, trying again while the database is unreachable; then the
+    /// job is no longer this process's to answer for.
+    private func write(_ ended: JobRecord, engine: Engine) async {
         for attempt in 1...5 {
             do {
-                if cancelled {
-                    let why = stopping.withLock { $0 } ? "the server stopped before the job committed" : "cancelled before it committed"
-                    try await engine.finish(job: id, as: .cancelled, detail: "\(why): its transaction rolled back, and nothing changed", rows: 0)
-                } else {
-                    try await engine.finish(
-                        job: id, as: .completed, status: Int(response.status.code), response: text, transaction: transaction, rows: rows)
-                }
+                let now = try await engine.finish(ended)
+                logger.info(
+                    "job ended", metadata: ["job": "\(ended.id)", "state": "\(now?.state.rawValue ?? ended.state.rawValue)", "status": "\(ended.status ?? 0)"])
                 break
             } catch {
-                logger.error("a job's end could not be written", metadata: ["job": "\(id)", "attempt": "\(attempt)", "error": "\(error)"])
+                logger.error("a job's end could not be written", metadata: ["job": "\(ended.id)", "attempt": "\(attempt)", "error": "\(error)"])
                 try? await Task.sleep(for: .seconds(attempt))
             }
         }
-        running.withLock { _ = $0.removeValue(forKey: id) }
-        logger.info("job ended", metadata: ["job": "\(id)", "state": "\(cancelled ? "cancelled" : "completed")", "status": "\(response.status.code)"])
+        running.withLock { _ = $0.removeValue(forKey: ended.id) }
+    }
+
+    /// The job as this process or the database has it now, without judging whether its server
+    /// still runs: for checking whose it is before anything is done to it.
+    public func record(_ id: String, engine: Engine) async throws(RestableError) -> JobRecord? {
+        if let local = localRecord(id, engine: engine) { return local }
+        return try await engine.jobRecord(id)
+    }
+
+    /// A job running here (or ended here and not yet written down), with its live progress.
+    private func localRecord(_ id: String, engine: Engine) -> JobRecord? {
+        running.withLock { running in
+            guard let local = running[id] else { return nil }
+            var record = local.record
+            if !record.state.isFinal {
+                (record.phase, record.rows) = local.progress.snapshot
+                record.updatedMs = engine.clock()
+            }
+            record.cancelRequested = record.cancelRequested || local.cancelRequested
+            return record
+        }
     }
 
     /// The job as it is now: its record, with this process's live progress when it runs here,
     /// and given up as failed when the server running it stopped. Nil for no such job.
     public func status(_ id: String, engine: Engine) async throws(RestableError) -> JobRecord? {
-        // A job running here is answered from memory: on SQLite a read of its record could
-        // wait behind its own transaction.
-        if let local = running.withLock({ $0[id] }) {
-            var record = local.record
-            (record.phase, record.rows) = local.progress.snapshot
-            record.updatedMs = engine.clock()
-            record.cancelRequested = local.cancelRequested
+        if let local = localRecord(id, engine: engine) { return local }
+        guard let record = try await engine.jobRecord(id) else { return nil }
+        guard !record.state.isFinal else {
+            _ = seen.withLock { $0.removeValue(forKey: id) }
             return record
         }
-        guard let record = try await engine.jobRecord(id) else { return nil }
-        guard !record.state.isFinal else { return record }
         let stopped: Bool
         if record.server == server {
-            // It ended here between the two reads, or its end could not be written.
-            guard let again = try await engine.jobRecord(id) else { return nil }
-            if again.state.isFinal || running.withLock({ $0[id] != nil }) { return again }
+            // It ran here and is gone from this process without its end written down.
             stopped = true
         } else if engine.writesConcurrently {
-            let age = engine.clock() - record.updatedMs
-            stopped = age > Self.milliseconds(staleAfter)
+            let now = ContinuousClock.now
+            let since = seen.withLock { seen -> ContinuousClock.Instant in
+                if let last = seen[id], last.updated == record.updatedMs { return last.since }
+                seen[id] = (record.updatedMs, now)
+                return now
+            }
+            stopped = now - since > staleAfter
         } else {
             // SQLite is served by one process, this one: the process that ran the job is gone.
             stopped = true
@@ -174,32 +247,17 @@ public final class JobRunner: Sendable {
             ? "its server stopped (or lost the database) after the job committed, before it wrote the answer down: the journal has what it did"
             : "its server stopped (or lost the database) before the job committed: its transaction rolled back, and nothing changed"
         logger.notice("job given up: its server stopped", metadata: ["job": "\(id)", "server": "\(record.server)"])
+        _ = seen.withLock { $0.removeValue(forKey: id) }
         return try await engine.abandon(record, reason: reason) ?? record
     }
 
-    /// Cancels every job running here, as the server stops, and waits (up to `wait`) until
-    /// each has rolled back and written down that it was cancelled.
-    public func stopAll(wait: Duration) async {
-        let tasks = running.withLock { running in
-            stopping.withLock { $0 = true }
-            return running.values.map(\.task)
-        }
-        guard !tasks.isEmpty else { return }
-        logger.notice("cancelling the jobs still running, as the server stops", metadata: ["jobs": "\(tasks.count)"])
-        for task in tasks { task.cancel() }
-        let deadline = ContinuousClock.now + wait
-        while running.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
     /// Asks for the job to be cancelled and waits (up to `wait`) for it to end. Returns its
-    /// record then, or as it is when the wait is over.
+    /// record then, or as it is when the wait is over (or the caller went away).
     public func cancel(_ id: String, engine: Engine, wait: Duration) async throws(RestableError) -> JobRecord? {
         let local = running.withLock { running -> Bool in
             guard running[id] != nil else { return false }
             running[id]?.cancelRequested = true
-            running[id]?.task.cancel()
+            running[id]?.task?.cancel()
             return true
         }
         if !local {
@@ -208,18 +266,25 @@ public final class JobRunner: Sendable {
         let deadline = ContinuousClock.now + wait
         while true {
             guard let record = try await status(id, engine: engine) else { return nil }
-            if record.state.isFinal || ContinuousClock.now >= deadline { return record }
+            if record.state.isFinal || ContinuousClock.now >= deadline || Task.isCancelled { return record }
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
-    private func task(_ id: String) -> Task<Void, Never>? {
-        running.withLock { $0[id]?.task }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+    /// Cancels every job running here, as the server stops, and waits (up to `wait`) until
+    /// each has rolled back and written down that it was cancelled.
+    public func stopAll(wait: Duration) async {
+        let tasks = running.withLock { running in
+            stopping.withLock { $0 = true }
+            return running.values.compactMap(\.task)
+        }
+        guard !tasks.isEmpty else { return }
+        logger.notice("cancelling the jobs still running, as the server stops", metadata: ["jobs": "\(tasks.count)"])
+        for task in tasks { task.cancel() }
+        let deadline = ContinuousClock.now + wait
+        while running.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
+        }
     }
 }
 

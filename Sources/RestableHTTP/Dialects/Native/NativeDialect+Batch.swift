@@ -24,9 +24,11 @@ extension NativeDialect {
             }
         }
         let batch = BatchRequest(operations: operations, options: options)
+        if preferences.respondAsync { try engine.check(batch) }
+        let answering = request.withoutPayload
         return try await runOrStart(request, preferences) { [self] engine throws(RestableError) in
             let outcome = try await engine.batch(batch)
-            return Self.applying(preferences, to: try render(outcome, request, preferences))
+            return Self.applying(preferences, to: try render(outcome, answering, preferences))
         }
     }
 

@@ -11,6 +11,7 @@ extension NativeDialect {
         let precondition = try Self.precondition(request, preview: true)
         let delete = DeleteRequest(resource: resource.name, key: key, precondition: precondition, options: options)
         if preferences.respondAsync { try engine.check(delete) }
+        let answering = request.withoutPayload
         return try await runOrStart(request, preferences) { [self] engine throws(RestableError) in
             let outcome = try await engine.delete(delete)
             if preferences.returnMinimal, !outcome.dryRun {
@@ -20,7 +21,7 @@ extension NativeDialect {
             if outcome.dryRun { members.append(("dryRun", .bool(true))) }
             if let preview = outcome.preview { members.append(("preview", .string(preview))) }
             if let transaction = outcome.transaction { members.append(("transaction", .string(transaction))) }
-            members += try summaryMembers(outcome, request, preferences, alwaysCount: false)
+            members += try summaryMembers(outcome, answering, preferences, alwaysCount: false)
             return Self.tagging(outcome, Self.applying(preferences, to: JSONResponse.make(.ok, .object(members))).naming(outcome))
         }
     }
@@ -60,9 +61,10 @@ extension NativeDialect {
         let (options, preferences) = try deleteOptions(request)
         let delete = BulkDeleteRequest(resource: resource.name, selection: selection, options: options)
         if preferences.respondAsync { try engine.check(delete) }
+        let answering = request.withoutPayload
         return try await runOrStart(request, preferences) { [self] engine throws(RestableError) in
             let outcome = try await engine.deleteMany(delete)
-            return Self.tagging(outcome, Self.applying(preferences, to: try render(outcome, request, preferences)))
+            return Self.tagging(outcome, Self.applying(preferences, to: try render(outcome, answering, preferences)))
         }
     }
 

@@ -17,13 +17,16 @@ extension NativeDialect {
     func runOrStart(_ request: IncomingRequest, _ preferences: Preferences, _ work: @escaping JobRunner.Work) async throws(RestableError) -> Response {
         guard preferences.respondAsync else { return try await work(engine) }
         guard let jobs else { throw RestableError(.invalidHeader, "Prefer: respond-async is not offered by this server (it keeps no jobs)") }
+        let answering = request.withoutPayload
         let record = try await jobs.start(
             engine, mount: request.mountPath, request: Self.described(request), principal: Self.owner(request.access), work: work,
-            failure: { [self] error in failure(error, for: request) })
+            failure: { [self] error in failure(error, for: answering) })
         var response = JSONResponse.make(.accepted, render(record, request))
         response.headers[.location] = Self.jobPath(record.id, request)
         response.headers[.retryAfter] = "1"
-        return Self.applying(preferences, to: response)
+        // The other preferences shape the job's answer (and are listed there), not this one.
+        response.headers[.preferenceApplied] = Preferences.Kind.respondAsync.rawValue
+        return response
     }
 
     /// `GET|HEAD /_jobs/{id}` and `DELETE /_jobs/{id}`.
@@ -42,7 +45,10 @@ extension NativeDialect {
         let id = try PathSegments.decode(request.segments[1])
         let missing = RestableError(
             .notFound, "no job \(id.prefix(64)) was started by this caller on this mount (finished jobs are kept for 24 hours)")
-        guard Self.isJobID(id), let found = try await jobs.status(id, engine: engine), owns(found, request) else { throw missing }
+        // Whose it is, first: nothing is done to another caller's job.
+        guard Self.isJobID(id), let known = try await jobs.record(id, engine: engine), owns(known, request),
+            let found = try await jobs.status(id, engine: engine)
+        else { throw missing }
         if request.method == .delete {
             guard !found.state.isFinal else { throw Self.ended(found, request) }
             guard let record = try await jobs.cancel(id, engine: engine, wait: Self.cancelWait) else { throw missing }
@@ -100,7 +106,10 @@ extension NativeDialect {
         if let status = record.status {
             var body = JSON.null
             if let text = record.response, !text.isEmpty { body = (try? JSONParser.parse(Array(text.utf8))) ?? .string(text) }
-            members.append(("response", .object([("status", .integer(Int64(status))), ("body", body)])))
+            var response: [(String, JSON)] = [("status", .integer(Int64(status)))]
+            if let text = record.responseHeaders, let headers = try? JSONParser.parse(Array(text.utf8)) { response.append(("headers", headers)) }
+            response.append(("body", body))
+            members.append(("response", .object(response)))
         }
         if let detail = record.detail { members.append(("detail", .string(detail))) }
         return .object(members)
