@@ -85,10 +85,12 @@ public final class JobRunner: Sendable {
         let progress = JobProgress()
         let refusal: RestableError? = running.withLock { running in
             if stopping.withLock({ $0 }) { return RestableError(.storeUnavailable, "the server is stopping; start the job on another", retryAfter: 1) }
-            if running.count >= maximumJobs {
+            // A job that has ended and is being written down no longer counts.
+            let live = running.values.filter { !$0.record.state.isFinal }
+            if live.count >= maximumJobs {
                 return RestableError(.storeBusy, "this server already runs \(maximumJobs) jobs; start it when one has ended", retryAfter: 5)
             }
-            if running.values.filter({ $0.record.principal == principal && $0.record.mount == mount }).count >= maximumJobsPerCaller {
+            if live.filter({ $0.record.principal == principal && $0.record.mount == mount }).count >= maximumJobsPerCaller {
                 return RestableError(.rateLimited, "this caller already runs \(maximumJobsPerCaller) jobs here; start it when one has ended", retryAfter: 5)
             }
             running[record.id] = Running(task: nil, progress: progress, record: record)
