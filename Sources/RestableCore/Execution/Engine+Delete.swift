@@ -9,10 +9,7 @@ extension Engine {
     /// Fails with `notFound` (unless `ignoreMissing`), `checksumMismatch`, `checksumRequired`,
     /// `restricted` or `tooManyAffected`; in every failure nothing changes.
     public func delete(_ request: DeleteRequest) async throws(RestableError) -> ChangeOutcome {
-        let outcome = try await deleteMany(
-            BulkDeleteRequest(
-                resource: request.resource, selection: .keys(KeyList([KeyedTarget(key: request.key, precondition: request.precondition)])),
-                options: request.options))
+        let outcome = try await deleteMany(request.asMany)
         if let failure = outcome.failures.first { throw failure.error }
         return outcome
     }
@@ -32,10 +29,7 @@ extension Engine {
     /// transaction: an unknown resource, an action the caller's roles do not allow, a read-only
     /// resource, a malformed key or filter. A request run later (as a job) is checked first.
     public func check(_ request: DeleteRequest) throws(RestableError) {
-        let (resource, _) = try checked(
-            BulkDeleteRequest(
-                resource: request.resource, selection: .keys(KeyList([KeyedTarget(key: request.key, precondition: request.precondition)])),
-                options: request.options))
+        let (resource, _) = try checked(request.asMany)
         _ = try planner.key(request.key, of: resource)
     }
 
@@ -327,5 +321,12 @@ extension RestableError {
         default:
             true
         }
+    }
+}
+
+extension DeleteRequest {
+    /// The same delete as a delete of many rows: a list of one key.
+    var asMany: BulkDeleteRequest {
+        BulkDeleteRequest(resource: resource, selection: .keys(KeyList([KeyedTarget(key: key, precondition: precondition)])), options: options)
     }
 }

@@ -152,11 +152,6 @@ extension Engine {
         }
     }
 
-    /// Whether a cancel was asked for (read only: for a store whose writes wait behind the job's).
-    public func cancelRequested(_ id: String) async throws(RestableError) -> Bool {
-        try await jobRecord(id)?.cancelRequested ?? false
-    }
-
     /// Asks for a running job to be cancelled; the server running it sees it at its next
     /// heartbeat. Returns the record as it is now.
     public func requestCancel(_ id: String) async throws(RestableError) -> JobRecord? {

@@ -221,9 +221,15 @@ public final class JobRunner: Sendable {
     /// The job as it is now: its record, with this process's live progress when it runs here,
     /// and given up as failed when the server running it stopped. Nil for no such job.
     public func status(_ id: String, engine: Engine) async throws(RestableError) -> JobRecord? {
-        if let local = localRecord(id, engine: engine) { return local }
-        guard let record = try await engine.jobRecord(id) else { return nil }
-        guard !record.state.isFinal else {
+        guard let record = try await record(id, engine: engine) else { return nil }
+        return try await judged(record, engine: engine)
+    }
+
+    /// A job as ``record(_:engine:)`` read it, given up as failed when the server running it
+    /// stopped (see ``status(_:engine:)``).
+    public func judged(_ record: JobRecord, engine: Engine) async throws(RestableError) -> JobRecord {
+        let id = record.id
+        guard !record.state.isFinal, running.withLock({ $0[id] == nil }) else {
             _ = seen.withLock { $0.removeValue(forKey: id) }
             return record
         }

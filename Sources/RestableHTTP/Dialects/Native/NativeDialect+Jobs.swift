@@ -10,6 +10,9 @@ extension NativeDialect {
     /// The first path segment of the jobs' routes; no resource is served under this name.
     public static let jobsSegment = "_jobs"
 
+    /// The methods of `/_jobs/{id}`.
+    static let jobMethods = "GET, HEAD, DELETE"
+
     /// How long a cancel waits for the job to end before it answers `202`.
     static let cancelWait = Duration.seconds(10)
 
@@ -31,12 +34,9 @@ extension NativeDialect {
 
     /// `GET|HEAD /_jobs/{id}` and `DELETE /_jobs/{id}`.
     func jobRoute(_ request: IncomingRequest) async throws(RestableError) -> Response {
-        for name in [HTTPField.Name.ifMatch, .ifNoneMatch, .ifUnmodifiedSince] where request.headers[name] != nil {
-            throw RestableError(.invalidHeader, "\(name) is not evaluated on a job, so it is refused rather than ignored")
-        }
         guard request.segments.count == 2 else { throw RestableError(.notFound, "a job is at \(request.mountPath)/\(Self.jobsSegment)/{id}") }
         guard request.method == .get || request.method == .head || request.method == .delete else {
-            throw RestableError(.methodNotAllowed, "\(request.method) is not allowed here; allowed: GET, HEAD, DELETE")
+            throw RestableError(.methodNotAllowed, "\(request.method) is not allowed here; allowed: \(Self.jobMethods)")
         }
         try Self.refuseOtherParameters(request, except: [], here: "a job")
         try Self.refuseBody(request, "a job's URL is all it needs")
@@ -46,9 +46,8 @@ extension NativeDialect {
         let missing = RestableError(
             .notFound, "no job \(id.prefix(64)) was started by this caller on this mount (finished jobs are kept for 24 hours)")
         // Whose it is, first: nothing is done to another caller's job.
-        guard Self.isJobID(id), let known = try await jobs.record(id, engine: engine), owns(known, request),
-            let found = try await jobs.status(id, engine: engine)
-        else { throw missing }
+        guard Self.isJobID(id), let known = try await jobs.record(id, engine: engine), owns(known, request) else { throw missing }
+        let found = try await jobs.judged(known, engine: engine)
         if request.method == .delete {
             guard !found.state.isFinal else { throw Self.ended(found, request) }
             guard let record = try await jobs.cancel(id, engine: engine, wait: Self.cancelWait) else { throw missing }

@@ -22,17 +22,16 @@ public struct NativeDialect: Dialect {
     }
 
     public func failure(_ error: RestableError, for request: IncomingRequest) -> Response {
-        let journal = request.segments.first == Self.transactionsSegment
-        let jobs = request.segments.first == Self.jobsSegment
         let allow =
             error.code == .methodNotAllowed
-            ? (jobs ? "GET, HEAD, DELETE" : journal ? Self.journalMethods(request.segments) : Self.allowedMethods(segments: request.segments.count))
+            ? Self.servedMethods(request.segments)
             : error.code == .readOnly && request.segments.count > 0 ? "GET, HEAD" : nil
         return ProblemResponse.make(error, instance: Self.instance(request), allow: allow)
     }
 
     public func handle(_ request: IncomingRequest) async throws(RestableError) -> Response {
         if request.segments.first == Self.jobsSegment {
+            try Self.refuseUnevaluatedConditions(request)
             return try await jobRoute(request)
         }
         if request.segments.first == Self.transactionsSegment {
@@ -121,9 +120,8 @@ public struct NativeDialect: Dialect {
     /// GET or HEAD of one row, and `If-Unmodified-Since` nowhere (rows have no modification time).
     /// A method the path does not serve is left to its 405, and an unknown resource to its 404.
     static func refuseUnevaluatedConditions(_ request: IncomingRequest) throws(RestableError) {
-        let rows = request.segments.first != transactionsSegment
-        let served = rows ? allowedMethods(segments: request.segments.count) : journalMethods(request.segments)
-        guard let served, served.split(separator: ", ").contains(Substring(request.method.rawValue)) else { return }
+        let rows = request.segments.first != transactionsSegment && request.segments.first != jobsSegment
+        guard let served = servedMethods(request.segments), served.split(separator: ", ").contains(Substring(request.method.rawValue)) else { return }
         let evaluatesIfMatch = rows && ((request.segments.count == 2 && request.method == .patch) || (1...2).contains(request.segments.count) && request.method == .delete)
         let evaluatesIfNoneMatch = rows && request.segments.count == 2 && (request.method == .get || request.method == .head)
         let refused: [(HTTPField.Name, Bool, String)] = [
@@ -133,6 +131,15 @@ public struct NativeDialect: Dialect {
         ]
         for (name, evaluated, reason) in refused where !evaluated && request.headers[name] != nil {
             throw RestableError(.invalidHeader, "\(name) is not evaluated here, so it is refused rather than ignored: \(reason)")
+        }
+    }
+
+    /// The methods served at a path (its segments after the mount): rows, the journal's or a job's.
+    static func servedMethods(_ segments: [String]) -> String? {
+        switch segments.first {
+        case transactionsSegment: journalMethods(segments)
+        case jobsSegment: segments.count == 2 ? jobMethods : nil
+        default: allowedMethods(segments: segments.count)
         }
     }
 
